@@ -1,0 +1,1 @@
+"""Operation handlers: validated request members in, response members out."""

@@ -1,0 +1,266 @@
+"""Cognito's CSV dialect, streamed from a binary file with bounded memory.
+
+The dialect is not RFC 4180: values are never quoted (a ``"`` is an ordinary
+character), ``\\,`` is a comma inside a value, a backslash before anything else is a
+literal backslash, and every value is trimmed of surrounding whitespace. Lines end
+with LF or CRLF. Line numbers are physical: the header is line 1.
+
+A line that is empty or holds only ASCII whitespace is *blank*: it is not a data row,
+but it keeps its line number, so the log's "Line Number N" matches what the user sees
+in an editor. ``prescan`` and ``iter_lines`` use the same definition, so the row count
+checked up front equals the rows the importer later sees.
+
+Byte offsets are exact (the importer resumes from them after a crash), so lines are
+read as bytes and decoded one at a time; nothing here seeks relative to a text stream.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+MAX_ROWS = 500_000
+MAX_ROW_CHARS = 16_000
+CHUNK_SIZE = 1 << 20
+BOM = codecs.BOM_UTF8
+
+# A UTF-8 character is at most 4 bytes, so a line whose content exceeds this many bytes
+# is certainly over the character limit; anything shorter is decoded and counted.
+_BYTES_PER_CHAR = 4
+
+
+class CsvFileError(Exception):
+    """The file cannot be imported at all; ``message`` becomes the CompletionMessage."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    data_rows: int
+    bom: bool
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    columns: list[str]
+    end_offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One physical line after the header.
+
+    ``values`` is None for blank lines and for lines with an ``error``; ``end_offset``
+    is the byte offset just after the line's newline (where the next line starts).
+    """
+
+    number: int
+    end_offset: int
+    values: list[str] | None
+    error: str | None
+
+
+def not_utf8_message(line_number: int) -> str:
+    return f"The CSV file is not valid UTF-8: invalid byte at line {line_number:,}."
+
+
+def too_long_reason(max_chars: int) -> str:
+    return f"The row is longer than {max_chars:,} characters."
+
+
+EMPTY_FILE = "The CSV file is empty: it has no header row."
+BLANK_HEADER = "The CSV header row (line 1) is blank."
+NUL_REASON = "The row contains a NUL character."
+
+
+def prescan(fp: BinaryIO, max_rows: int = MAX_ROWS) -> ScanResult:
+    """Check the whole file once before any row is imported.
+
+    Raises CsvFileError when the file is not UTF-8, has no header row, or has more
+    than ``max_rows`` data rows. Reads from the start of ``fp`` in CHUNK_SIZE pieces.
+    """
+    fp.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = 0
+    newlines = 0  # newlines in the chunks before the current one
+    bom = False
+    first = True
+    # Line 1 (the header) is not a data row; ``line_no`` is the line being scanned.
+    line_no = 1
+    header_nonblank = False
+    nonblank = False  # whether the line being scanned has non-whitespace so far
+    data_rows = 0
+    while chunk := fp.read(CHUNK_SIZE):
+        size += len(chunk)
+        if first:
+            first = False
+            if chunk.startswith(BOM):
+                bom = True
+                chunk = chunk[len(BOM) :]
+        _check_utf8(decoder, chunk, newlines)
+        newlines += chunk.count(b"\n")
+        parts = chunk.split(b"\n")
+        # parts[0] continues the current line; each later part starts a new line.
+        for i, part in enumerate(parts):
+            if i:
+                if line_no == 1:
+                    header_nonblank = nonblank
+                elif nonblank:
+                    data_rows += 1
+                line_no += 1
+                nonblank = False
+            if not nonblank and part.strip():
+                nonblank = True
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise CsvFileError(not_utf8_message(newlines + 1)) from None
+    # The last line has no newline after it; it counts when it has content.
+    if line_no == 1:
+        header_nonblank = nonblank
+    elif nonblank:
+        data_rows += 1
+    if size - (len(BOM) if bom else 0) == 0:
+        raise CsvFileError(EMPTY_FILE)
+    if not header_nonblank:
+        raise CsvFileError(BLANK_HEADER)
+    if data_rows > max_rows:
+        raise CsvFileError(f"The CSV file has {data_rows:,} data rows; the limit is {max_rows:,}.")
+    return ScanResult(data_rows=data_rows, bom=bom, size=size)
+
+
+def _check_utf8(decoder: codecs.IncrementalDecoder, chunk: bytes, newlines: int) -> None:
+    pending = decoder.getstate()[0]
+    if not pending and chunk.isascii():
+        return  # the common case, checked at memory speed
+    try:
+        decoder.decode(chunk)
+    except UnicodeDecodeError as exc:
+        # exc.start indexes the decoder's held-back bytes followed by this chunk; the
+        # held-back bytes are a partial multibyte character, so they hold no newline.
+        before = (pending + chunk)[: exc.start].count(b"\n")
+        raise CsvFileError(not_utf8_message(newlines + before + 1)) from None
+
+
+def read_header(fp: BinaryIO, max_chars: int = MAX_ROW_CHARS) -> Header:
+    """Read and split line 1; a leading BOM is skipped, names are trimmed."""
+    fp.seek(0)
+    limit = _BYTES_PER_CHAR * max_chars + len(BOM) + 3
+    raw = fp.readline(limit)
+    end = len(raw)
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
+    if not raw:
+        raise CsvFileError(EMPTY_FILE)
+    too_long = f"The CSV header row is longer than {max_chars:,} characters."
+    if end == limit and not raw.endswith(b"\n"):
+        raise CsvFileError(too_long)
+    body = raw.rstrip(b"\r\n")
+    if not body.strip():
+        raise CsvFileError(BLANK_HEADER)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CsvFileError(not_utf8_message(1)) from None
+    if len(text) > max_chars:
+        raise CsvFileError(too_long)
+    return Header(columns=split_row(text), end_offset=end)
+
+
+def iter_lines(
+    fp: BinaryIO, offset: int, line_number: int, max_chars: int = MAX_ROW_CHARS
+) -> Iterator[Line]:
+    """Yield the lines from byte ``offset`` on; the first has number ``line_number``.
+
+    Over-long lines are yielded with an ``error`` and skipped in bounded pieces, never
+    held whole. Invalid UTF-8 (when ``prescan`` was not run) raises CsvFileError.
+    """
+    fp.seek(offset)
+    readline = fp.readline
+    limit = _BYTES_PER_CHAR * max_chars + 3
+    number = line_number
+    at_start = offset == 0
+    while raw := readline(limit):
+        offset += len(raw)
+        cut = len(raw) == limit and raw[-1] != 0x0A
+        if at_start:
+            at_start = False
+            if raw.startswith(BOM):
+                raw = raw[len(BOM) :]
+        if cut:
+            offset = _skip_rest_of_line(fp, offset)
+            yield Line(number, offset, None, too_long_reason(max_chars))
+            number += 1
+            continue
+        body = raw.rstrip(b"\r\n")
+        if not body.strip():
+            yield Line(number, offset, None, None)
+        else:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise CsvFileError(not_utf8_message(number)) from None
+            if len(text) > max_chars:
+                yield Line(number, offset, None, too_long_reason(max_chars))
+            elif "\x00" in text:
+                # PostgreSQL text cannot hold NUL; fail the row rather than the batch.
+                yield Line(number, offset, None, NUL_REASON)
+            else:
+                yield Line(number, offset, split_row(text), None)
+        number += 1
+
+
+def _skip_rest_of_line(fp: BinaryIO, offset: int) -> int:
+    while piece := fp.readline(CHUNK_SIZE):
+        offset += len(piece)
+        if piece[-1] == 0x0A:
+            break
+    return offset
+
+
+def split_row(text: str) -> list[str]:
+    """Split one line (without its newline) into trimmed values."""
+    if "\\" not in text:
+        return [v.strip() for v in text.split(",")]
+    parts = text.split(",")
+    values: list[str] = []
+    held = ""  # the value so far when the previous comma was escaped
+    last = len(parts) - 1
+    for i, part in enumerate(parts):
+        if held:
+            part = held + part
+            held = ""
+        # A piece ending in a backslash means the comma after it was escaped; the last
+        # piece has no comma after it, so its trailing backslash is literal.
+        if i < last and part.endswith("\\"):
+            held = part[:-1] + ","
+            continue
+        values.append(part.strip())
+    return values
+
+
+def format_row(values: list[str]) -> str:
+    """Write values as one line of the dialect (without a newline).
+
+    Not invertible by ``split_row`` for: values with surrounding whitespace (trimmed on
+    read) and an empty list (reads back as ``[""]``). A value ending in a backslash is
+    followed by one space before the next separator, since ``\\,`` would read as an
+    escaped comma; the reader trims that space, so such values do round-trip. Values
+    containing a newline cannot be written and raise ValueError.
+    """
+    out: list[str] = []
+    last = len(values) - 1
+    for i, value in enumerate(values):
+        if "\n" in value:
+            raise ValueError("A CSV value cannot contain a newline.")
+        escaped = value.replace(",", "\\,")
+        if i < last and escaped.endswith("\\"):
+            escaped += " "
+        out.append(escaped)
+    return ",".join(out)

@@ -1,0 +1,125 @@
+"""The one error hierarchy of the service.
+
+Every error a client can see is a ``ServiceError`` subclass whose ``code`` is the AWS
+error code sent as ``__type``. Domain, storage and protocol code raise these; exactly one
+place (``protocol/awsjson.py``) turns them into a response, so the envelope cannot drift.
+
+    ServiceError                       400 unless ``status`` says otherwise
+    +-- InvalidParameterException      model constraint or rule violation
+    +-- ResourceNotFoundException      pool, job, log group/stream unknown
+    +-- UserNotFoundException
+    +-- UsernameExistsException
+    +-- AliasExistsException
+    +-- PreconditionNotMetException    job in the wrong state, no CSV uploaded
+    +-- LimitExceededException         1,000 jobs per pool
+    +-- OperationNotEnabledException
+    +-- NotAuthorizedException
+    +-- TooManyRequestsException
+    +-- SerializationException         body is not a JSON object / wrong JSON type
+    +-- UnknownOperationException      unknown X-Amz-Target
+    +-- MissingAuthenticationTokenException
+    +-- UnrecognizedClientException    unknown access key
+    +-- InvalidSignatureException      bad signature or clock skew
+    +-- InternalErrorException         500
+
+Upload (pre-signed S3 PUT) errors are S3's XML errors, a separate family: ``S3Error``.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    code: str = "ServiceError"
+    status: int = 400
+    default_message: str = ""
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        super().__init__(self.message)
+
+
+class InvalidParameterException(ServiceError):
+    code = "InvalidParameterException"
+
+
+class ResourceNotFoundException(ServiceError):
+    code = "ResourceNotFoundException"
+
+
+class UserNotFoundException(ServiceError):
+    code = "UserNotFoundException"
+    default_message = "User does not exist."
+
+
+class UsernameExistsException(ServiceError):
+    code = "UsernameExistsException"
+    default_message = "User account already exists"
+
+
+class AliasExistsException(ServiceError):
+    code = "AliasExistsException"
+    default_message = "An account with the given email already exists."
+
+
+class PreconditionNotMetException(ServiceError):
+    code = "PreconditionNotMetException"
+
+
+class LimitExceededException(ServiceError):
+    code = "LimitExceededException"
+
+
+class OperationNotEnabledException(ServiceError):
+    code = "OperationNotEnabledException"
+
+
+class NotAuthorizedException(ServiceError):
+    code = "NotAuthorizedException"
+
+
+class TooManyRequestsException(ServiceError):
+    code = "TooManyRequestsException"
+    default_message = "Rate exceeded"
+
+
+class SerializationException(ServiceError):
+    code = "SerializationException"
+
+
+class UnknownOperationException(ServiceError):
+    code = "UnknownOperationException"
+
+
+class MissingAuthenticationTokenException(ServiceError):
+    code = "MissingAuthenticationTokenException"
+    default_message = "Missing Authentication Token"
+
+
+class UnrecognizedClientException(ServiceError):
+    code = "UnrecognizedClientException"
+    default_message = "The security token included in the request is invalid."
+
+
+class InvalidSignatureException(ServiceError):
+    code = "InvalidSignatureException"
+    default_message = (
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your AWS Secret Access Key and signing method. "
+        "Consult the service documentation for details."
+    )
+
+
+class InternalErrorException(ServiceError):
+    code = "InternalErrorException"
+    status = 500
+    default_message = "An internal error occurred."
+
+
+class S3Error(Exception):
+    """An S3-style XML error for the pre-signed upload endpoint."""
+
+    def __init__(self, code: str, message: str, status: int = 403) -> None:
+        self.code = code
+        self.message = message
+        self.status = status
+        super().__init__(f"{code}: {message}")

@@ -1,0 +1,133 @@
+"""AWS JSON 1.1 over HTTP: target dispatch, SigV4, model validation, the error envelope.
+
+This is the only place where a ``ServiceError`` becomes an HTTP response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from cognito_import.clock import Clock
+from cognito_import.errors import (
+    InternalErrorException,
+    SerializationException,
+    ServiceError,
+    UnknownOperationException,
+)
+from cognito_import.protocol.shapes import service_model, shape_output, validate_input
+from cognito_import.protocol.sigv4 import AccessKey, Caller, verify_request
+
+log = logging.getLogger("cognito_import")
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who is calling, from where, and when: what every handler may depend on."""
+
+    caller: Caller
+    request_id: str
+    now: float
+
+    @property
+    def account(self) -> str:
+        return self.caller.key.account
+
+    @property
+    def region(self) -> str:
+        return self.caller.region
+
+
+Handler = Callable[[Context, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class JsonService:
+    """One AWS JSON service: its target prefix, model and signing name, and handlers."""
+
+    target_prefix: str
+    model_name: str
+    signing_name: str
+    handlers: Mapping[str, Handler]
+
+
+def _ascii(text: str) -> str:
+    # Header values must be latin-1 and single-line; the body keeps the exact text.
+    return text.encode("ascii", "replace").decode("ascii").replace("\r", " ").replace("\n", " ")
+
+
+def error_response(error: ServiceError, request_id: str) -> Response:
+    body = json.dumps({"__type": error.code, "message": error.message})
+    return Response(
+        body,
+        status_code=error.status,
+        media_type=CONTENT_TYPE,
+        headers={
+            "x-amzn-RequestId": request_id,
+            # Real Cognito sends the code with a trailing colon (cognito-facts 2.5).
+            "x-amzn-ErrorType": f"{error.code}:",
+            "x-amzn-ErrorMessage": _ascii(error.message),
+        },
+    )
+
+
+class JsonEndpoint:
+    def __init__(
+        self, services: list[JsonService], keys: Mapping[str, AccessKey], clock: Clock
+    ) -> None:
+        self.services = {s.target_prefix: s for s in services}
+        self.default = services[0]
+        self.keys = keys
+        self.clock = clock
+
+    async def handle(self, request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        try:
+            return await self._handle(request, request_id)
+        except ServiceError as exc:
+            return error_response(exc, request_id)
+        except Exception:
+            log.exception("internal error in request %s", request_id)
+            return error_response(InternalErrorException(), request_id)
+
+    async def _handle(self, request: Request, request_id: str) -> Response:
+        target = request.headers.get("x-amz-target", "")
+        prefix, _, operation = target.rpartition(".")
+        service = self.services.get(prefix)
+        body = await request.body()
+        now = self.clock.now()
+        caller = verify_request(
+            request.method,
+            str(request.url),
+            request.headers,
+            body,
+            self.keys,
+            now,
+            (service or self.default).signing_name,
+        )
+        if service is None or operation not in service.handlers:
+            raise UnknownOperationException(f"Operation {target or '(none)'} is not supported.")
+        try:
+            data = json.loads(body) if body.strip() else {}
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SerializationException("The request body is not valid JSON.") from exc
+        model = service_model(service.model_name).operation_model(operation)
+        params = validate_input(model, data)
+        context = Context(caller=caller, request_id=request_id, now=now)
+        result = await run_in_threadpool(service.handlers[operation], context, params)
+        payload = json.dumps(shape_output(model, result), ensure_ascii=False)
+        return Response(
+            payload.encode("utf-8"),
+            media_type=CONTENT_TYPE,
+            headers={"x-amzn-RequestId": request_id},
+        )

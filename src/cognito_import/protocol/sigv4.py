@@ -1,0 +1,452 @@
+"""SigV4 authentication: signed API requests and S3-style pre-signed upload URLs.
+
+The signature arithmetic is botocore's, never ours. To verify, the request is rebuilt as an
+``AWSRequest`` and botocore's signer computes what the signature must be, with two server-side
+adjustments: the signing time is the one the client claims, and the canonical headers are exactly
+the client's ``SignedHeaders`` (botocore's own choice omits some, e.g. ``user-agent``, that other
+SDKs sign). Sharing the signer with the SDKs means canonicalisation quirks cannot diverge.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import hmac
+import math
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from botocore.auth import S3SigV4QueryAuth, SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.compat import HTTPHeaders
+from botocore.credentials import Credentials
+
+from cognito_import.errors import (
+    InvalidSignatureException,
+    MissingAuthenticationTokenException,
+    S3Error,
+    UnrecognizedClientException,
+)
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+MAX_SKEW_SECONDS = 15 * 60
+MAX_PRESIGN_EXPIRES = 604800
+UPLOAD_EXPIRES = 899
+DEFAULT_ACCOUNT = "000000000000"
+SSE_HEADER = "x-amz-server-side-encryption"
+SSE_VALUE = "aws:kms"
+
+_AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+_AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
+_REGION = re.compile(r"[a-z0-9-]+")
+_KEY_ID = re.compile(r"[A-Za-z0-9_.+=-]+")
+_ACCOUNT = re.compile(r"\d{12}")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_QUERY_AUTH_PARAMS = [
+    f"X-Amz-{name}" for name in "Algorithm Credential Signature Date SignedHeaders Expires".split()
+]
+_MISSING_QUERY_PARAMS = (
+    "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
+    "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
+)
+_S3_UNKNOWN_KEY = "The AWS Access Key Id you provided does not exist in our records."
+_S3_SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your key and signing method."
+)
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    key_id: str
+    secret: str = field(repr=False)  # keeps secrets out of logs and tracebacks
+    account: str
+
+
+@dataclass(frozen=True)
+class Caller:
+    key: AccessKey
+    region: str
+    service: str
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What a request says about its own signature, before anything is trusted."""
+
+    key_id: str
+    region: str
+    service: str
+    signed_headers: tuple[str, ...]
+    signature: str
+    timestamp: str  # X-Amz-Date form; botocore's signer reads it from request.context
+
+
+def format_amz_date(now: float) -> str:
+    return time.strftime(_AMZ_DATE_FORMAT, time.gmtime(now))
+
+
+def parse_access_keys(spec: str) -> list[AccessKey]:
+    """Parse ``ID:SECRET[:ACCOUNT],...``; errors name entries by position, never echo secrets."""
+    keys: dict[str, AccessKey] = {}
+    for position, entry in enumerate(spec.split(",") if spec.strip() else [], start=1):
+        fields = entry.strip().split(":")
+        if len(fields) not in (2, 3):
+            raise ValueError(
+                f"access key entry {position} must look like ID:SECRET[:ACCOUNT] "
+                f"(got {len(fields)} ':'-separated fields)"
+            )
+        key_id, secret, account = fields[0], fields[1], (fields[2:] or [DEFAULT_ACCOUNT])[0]
+        if not _KEY_ID.fullmatch(key_id) or not secret:
+            raise ValueError(
+                f"access key entry {position}: SECRET must not be empty and ID must be "
+                "non-empty letters, digits and _.+=-"
+            )
+        if not _ACCOUNT.fullmatch(account):
+            raise ValueError(
+                f"access key {key_id!r}: ACCOUNT must be exactly 12 digits, got {account!r}"
+            )
+        if key_id in keys:
+            raise ValueError(f"access key {key_id!r} is given more than once")
+        keys[key_id] = AccessKey(key_id=key_id, secret=secret, account=account)
+    return list(keys.values())
+
+
+def verify_request(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    keys: Mapping[str, AccessKey],
+    now: float,
+    service: str,
+) -> Caller:
+    """Authenticate an API request signed with SigV4 in its ``Authorization`` header.
+
+    ``url`` must carry the path and query exactly as received on the wire (percent-encoded).
+    """
+    pairs = _header_pairs(headers)
+    query = _query_pairs(urlsplit(url).query)
+    authorization = _first(pairs, "authorization")
+    if authorization is None:
+        if any(name == "X-Amz-Algorithm" for name, _ in query):
+            # botocore's query signer moves a JSON body into the query string, which a JSON 1.1
+            # service never reads, so no SDK makes a usable pre-signed call here; say so
+            # instead of calling the request unsigned.
+            raise InvalidSignatureException(
+                "Query-string authentication is not supported by this service; "
+                "sign the request with an Authorization header."
+            )
+        raise MissingAuthenticationTokenException()
+    claim = _header_claim(authorization, pairs)
+    if claim.service != service:
+        raise InvalidSignatureException(
+            f"Credential should be scoped to correct service: '{service}'. "
+        )
+    _check_clock(claim.timestamp, math.floor(now))
+    key = keys.get(claim.key_id)
+    if key is None:
+        raise UnrecognizedClientException()
+    content_sha256 = _first(pairs, "x-amz-content-sha256")
+    # botocore takes this header as the payload hash unchecked; unless it is the hash of the
+    # real body, the body would not be covered by the signature at all.
+    if content_sha256 is not None and content_sha256.lower() != hashlib.sha256(body).hexdigest():
+        raise InvalidSignatureException(
+            "The provided 'x-amz-content-sha256' header does not match what was computed."
+        )
+    signer = _ApiVerifier(Credentials(key.key_id, key.secret), service, claim.region)
+    if not _same(_expected_signature(signer, claim, method, url, pairs, body, query), claim):
+        raise InvalidSignatureException()
+    return Caller(key=key, region=claim.region, service=claim.service)
+
+
+def presign_upload_url(
+    base_url: str,
+    path: str,
+    key: AccessKey,
+    region: str,
+    now: float,
+    expires: int = UPLOAD_EXPIRES,
+) -> str:
+    """An S3-style pre-signed PUT URL that requires ``x-amz-server-side-encryption: aws:kms``."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"base URL must be http(s)://host[:port][/prefix], got {base_url!r}")
+    if not path.startswith("/"):
+        raise ValueError(f"upload path must start with '/', got {path!r}")
+    if not 1 <= expires <= MAX_PRESIGN_EXPIRES:
+        raise ValueError(f"expires must be between 1 and {MAX_PRESIGN_EXPIRES} seconds")
+    url = base_url.rstrip("/") + quote(path)
+    request = AWSRequest(method="PUT", url=url, headers={SSE_HEADER: SSE_VALUE})
+    signer = _UploadPresigner(Credentials(key.key_id, key.secret), "s3", region, expires=expires)
+    signer.timestamp = format_amz_date(now)
+    # No Host header on purpose: botocore then signs the URL's host[:port] with a default port
+    # dropped, which is what curl and HTTP libraries send.
+    signer.add_auth(request)
+    return str(request.url)
+
+
+def verify_presigned(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    keys: Mapping[str, AccessKey],
+    now: float,
+) -> AccessKey:
+    """Authenticate a request against its S3 query-string signature, failing as S3 does.
+
+    ``url`` must carry the path and query exactly as received on the wire (percent-encoded).
+    """
+    query = _query_pairs(urlsplit(url).query)
+    params: dict[str, str] = {}
+    for name, value in query:
+        params.setdefault(name, value)
+    if any(name not in params for name in _QUERY_AUTH_PARAMS):
+        raise _query_error(_MISSING_QUERY_PARAMS)
+    if params["X-Amz-Algorithm"] != ALGORITHM:
+        raise _query_error(f'X-Amz-Algorithm only supports "{ALGORITHM}"')
+    credential = params["X-Amz-Credential"].split("/")
+    if len(credential) != 5 or not all(credential) or credential[4] != "aws4_request":
+        raise _query_error(
+            "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; "
+            'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'
+        )
+    key_id, scope_date, region, service, _ = credential
+    if service != "s3":
+        raise _query_error(
+            "Error parsing the X-Amz-Credential parameter; incorrect service "
+            f'"{service}". This endpoint belongs to "s3".'
+        )
+    timestamp = params["X-Amz-Date"]
+    signed_at = _parse_amz_date(timestamp)
+    if signed_at is None:
+        raise _query_error("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
+    if scope_date != timestamp[:8]:
+        raise _query_error("Invalid credential date. Date is not the same as X-Amz-Date.")
+    expires = _parse_expires(params["X-Amz-Expires"])
+    signed_headers = tuple(params["X-Amz-SignedHeaders"].split(";"))
+    if "host" not in signed_headers:
+        raise _query_error("X-Amz-SignedHeaders must include the 'host' header.")
+    key = keys.get(key_id)
+    if key is None:
+        raise S3Error("InvalidAccessKeyId", _S3_UNKNOWN_KEY, 403)
+    clock = math.floor(now)
+    if clock > signed_at + expires:
+        raise S3Error("AccessDenied", "Request has expired", 403)
+    if signed_at > clock + MAX_SKEW_SECONDS:
+        # Only a signer with a clock far ahead of ours dates a URL like this; honouring it
+        # would stretch its life beyond what X-Amz-Expires promises.
+        raise S3Error("AccessDenied", "Request is not yet valid", 403)
+    claim = _Claim(key_id, region, service, signed_headers, params["X-Amz-Signature"], timestamp)
+    # Only signed headers go into the rebuilt request: botocore would let an unsigned
+    # x-amz-content-sha256 replace UNSIGNED-PAYLOAD in the canonical request.
+    pairs = [(name, value) for name, value in _header_pairs(headers) if name in signed_headers]
+    unsigned_query = [(name, value) for name, value in query if name != "X-Amz-Signature"]
+    signer = _UploadVerifier(Credentials(key.key_id, key.secret), "s3", region)
+    expected = _expected_signature(signer, claim, method, url, pairs, b"", unsigned_query)
+    if not _same(expected, claim):
+        raise S3Error("SignatureDoesNotMatch", _S3_SIGNATURE_MISMATCH, 403)
+    return key
+
+
+class _ClientSignedHeaders:
+    """Make botocore canonicalise exactly the headers the client listed as signed."""
+
+    client_signed: tuple[str, ...] = ()
+    default_host = ""
+
+    def headers_to_sign(self, request: Any) -> Any:
+        selected = HTTPHeaders()
+        for name in dict.fromkeys(self.client_signed):
+            # HTTP/2 and some clients carry the authority only in the URL. Any other signed
+            # header that did not arrive is canonicalised empty, so it cannot match.
+            fallback = self.default_host if name == "host" else ""
+            for value in request.headers.get_all(name) or [fallback]:
+                selected[name] = value
+        return selected
+
+
+class _ApiVerifier(_ClientSignedHeaders, SigV4Auth):  # type: ignore[misc]  # botocore is untyped
+    pass
+
+
+class _UploadVerifier(_ClientSignedHeaders, S3SigV4QueryAuth):  # type: ignore[misc]
+    pass
+
+
+class _UploadPresigner(S3SigV4QueryAuth):  # type: ignore[misc]
+    """Dates the URL by the server's injected clock instead of botocore's wall clock."""
+
+    timestamp = ""
+
+    def _modify_request_before_signing(self, request: Any) -> None:
+        # add_auth stamps the wall clock before calling this; everything derived from the
+        # timestamp (X-Amz-Date, the credential scope, the signing key) is computed afterwards.
+        request.context["timestamp"] = self.timestamp
+        super()._modify_request_before_signing(request)
+
+
+def _expected_signature(
+    signer: _ApiVerifier | _UploadVerifier,
+    claim: _Claim,
+    method: str,
+    url: str,
+    pairs: Iterable[tuple[str, str]],
+    body: bytes,
+    query: Sequence[tuple[str, str]],
+) -> str:
+    signer.client_signed = claim.signed_headers
+    signer.default_host = _authority(url)
+    # The query goes in decoded, as params, so botocore re-encodes it canonically however the
+    # client escaped it on the wire; the path stays exactly as received.
+    request = AWSRequest(method=method.upper(), url=urlunsplit(urlsplit(url)._replace(query="")))
+    request.data = body
+    request.params = list(query)
+    for name, value in pairs:
+        request.headers[name] = value
+    request.context["timestamp"] = claim.timestamp
+    canonical_request = signer.canonical_request(request)
+    string_to_sign = signer.string_to_sign(request, canonical_request)
+    return str(signer.signature(string_to_sign, request))
+
+
+def _header_claim(authorization: str, pairs: Sequence[tuple[str, str]]) -> _Claim:
+    algorithm, _, rest = authorization.strip().partition(" ")
+    fields: dict[str, str] = {}
+    for item in rest.split(","):
+        name, sep, value = item.strip().partition("=")
+        if sep and value:
+            fields.setdefault(name, value)
+    amz_date, http_date = _first(pairs, "x-amz-date"), _first(pairs, "date")
+    # AWS reports every missing part at once, then echoes the header.
+    problems = [
+        f"Authorization header requires '{name}' parameter."
+        for name in ("Credential", "Signature", "SignedHeaders")
+        if name not in fields
+    ]
+    if amz_date is None and http_date is None:
+        problems.append(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+        )
+    if problems:
+        raise InvalidSignatureException(" ".join([*problems, f"Authorization={authorization}"]))
+    if algorithm != ALGORITHM:
+        raise InvalidSignatureException(
+            f"Unsupported AWS 'algorithm': '{algorithm}'; only '{ALGORITHM}' is accepted."
+        )
+    timestamp = amz_date if amz_date is not None else _http_date_to_amz(http_date or "")
+    credential = fields["Credential"]
+    scope = credential.split("/")
+    if len(scope) != 5:
+        raise InvalidSignatureException(
+            "Credential must have exactly 5 slash-delimited elements, "
+            f"e.g. keyid/date/region/service/term, got '{credential}'"
+        )
+    key_id, scope_date, region, service, terminator = scope
+    if terminator != "aws4_request":
+        raise InvalidSignatureException(
+            "Credential should be scoped with a valid terminator: 'aws4_request', "
+            f"not '{terminator}'. "
+        )
+    if not _REGION.fullmatch(region):
+        raise InvalidSignatureException(
+            f"Credential should be scoped to a valid region, not '{region}'. "
+        )
+    if _parse_amz_date(timestamp) is None:
+        raise InvalidSignatureException(
+            f"Date must be in ISO-8601 'basic format'. Got '{timestamp}'. "
+            "See http://en.wikipedia.org/wiki/ISO_8601"
+        )
+    if scope_date != timestamp[:8]:
+        raise InvalidSignatureException(
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+            f"from HTTP: '{scope_date}' != '{timestamp[:8]}', from '{timestamp}'."
+        )
+    signed_headers = tuple(fields["SignedHeaders"].split(";"))
+    if "host" not in signed_headers:
+        raise InvalidSignatureException(
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+        )
+    return _Claim(key_id, region, service, signed_headers, fields["Signature"], timestamp)
+
+
+def _check_clock(timestamp: str, now: int) -> None:
+    signed_at = _parse_amz_date(timestamp)
+    assert signed_at is not None  # _header_claim() has rejected unparsable dates
+    if signed_at > now + MAX_SKEW_SECONDS:
+        raise InvalidSignatureException(
+            f"Signature not yet current: {timestamp} is still later than "
+            f"{format_amz_date(now + MAX_SKEW_SECONDS)} ({format_amz_date(now)} + 15 min.)"
+        )
+    if signed_at < now - MAX_SKEW_SECONDS:
+        raise InvalidSignatureException(
+            f"Signature expired: {timestamp} is now earlier than "
+            f"{format_amz_date(now - MAX_SKEW_SECONDS)} ({format_amz_date(now)} - 15 min.)"
+        )
+
+
+def _parse_amz_date(value: str) -> int | None:
+    if not _AMZ_DATE.fullmatch(value):
+        return None
+    try:
+        return calendar.timegm(datetime.strptime(value, _AMZ_DATE_FORMAT).timetuple())
+    except ValueError:
+        return None
+
+
+def _http_date_to_amz(value: str) -> str:
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        raise InvalidSignatureException(
+            f"Date header must be an RFC 1123 date, got '{value}'."
+        ) from None
+    if parsed.tzinfo is None:  # "-0000", which botocore's formatdate writes, means UTC
+        parsed = parsed.replace(tzinfo=UTC)
+    return format_amz_date(parsed.timestamp())
+
+
+def _parse_expires(value: str) -> int:
+    if re.fullmatch(r"-\d+", value):
+        raise _query_error("X-Amz-Expires must be non-negative")
+    if not value.isdigit():
+        raise _query_error("X-Amz-Expires should be a number")
+    if int(value) > MAX_PRESIGN_EXPIRES:
+        raise _query_error("X-Amz-Expires must be less than a week (in seconds) that is; 604800")
+    return int(value)
+
+
+def _query_error(message: str) -> S3Error:
+    return S3Error("AuthorizationQueryParametersError", message, 400)
+
+
+def _header_pairs(headers: Mapping[str, str]) -> list[tuple[str, str]]:
+    # items(), not key lookups: multi-value header types (Starlette's Headers, botocore's
+    # HTTPHeaders) yield every occurrence of a repeated header there, and SigV4 signs them all.
+    return [(name.lower(), value) for name, value in headers.items()]
+
+
+def _first(pairs: Iterable[tuple[str, str]], name: str) -> str | None:
+    return next((value for key, value in pairs if key == name), None)
+
+
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    pairs = (item.partition("=") for item in query.split("&") if item)
+    return [(unquote(name), unquote(value)) for name, _, value in pairs]
+
+
+def _authority(url: str) -> str:
+    # What a client puts in Host for this URL: no userinfo, no port if it is the default.
+    parts = urlsplit(url)
+    authority = parts.netloc.rpartition("@")[2].lower()
+    return authority.removesuffix(f":{_DEFAULT_PORTS.get(parts.scheme)}")
+
+
+def _same(expected: str, claim: _Claim) -> bool:
+    return hmac.compare_digest(expected.encode(), claim.signature.encode())

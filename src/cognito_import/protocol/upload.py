@@ -1,0 +1,101 @@
+"""The pre-signed upload URL's target: an S3-style PUT verified like S3 verifies it."""
+
+from __future__ import annotations
+
+import uuid
+from xml.sax.saxutils import escape
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from cognito_import.blobs import BlobTooLarge
+from cognito_import.domain import jobs as J
+from cognito_import.errors import S3Error
+from cognito_import.protocol.sigv4 import verify_presigned
+from cognito_import.runtime import Runtime
+
+
+def s3_error(error: S3Error, resource: str, request_id: str) -> Response:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+        f"<Resource>{escape(resource)}</Resource><RequestId>{request_id}</RequestId></Error>"
+    )
+    return Response(
+        body,
+        status_code=error.status,
+        media_type="application/xml",
+        headers={"x-amz-request-id": request_id},
+    )
+
+
+class UploadEndpoint:
+    """``PUT /uploads/<account>/<poolId>/<jobId>?X-Amz-...``: stores the job's CSV.
+
+    Refused, with nothing stored, when the signature or expiry fails, when the job is
+    not ``Created`` or the URL's account/pool do not match it, or past the size limit.
+    """
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    async def handle(self, request: Request) -> Response:
+        request_id = uuid.uuid4().hex[:16].upper()
+        try:
+            await self._put(request)
+        except S3Error as exc:
+            return s3_error(exc, request.url.path, request_id)
+        return Response(
+            b"",
+            headers={"x-amz-request-id": request_id, "ETag": '"' + request_id.lower() + '"'},
+        )
+
+    async def _put(self, request: Request) -> None:
+        rt = self.rt
+        key = verify_presigned(
+            request.method, str(request.url), request.headers, rt.keys, rt.clock.now()
+        )
+        parts = request.path_params["path"].split("/")
+        job = await run_in_threadpool(rt.store.jobs.get_job, parts[-1]) if parts else None
+        if (
+            len(parts) != 3
+            or job is None
+            or job.account != parts[0]
+            or job.pool_id != parts[1]
+            or job.presign_key != key.key_id
+        ):
+            raise S3Error("NoSuchKey", "The specified key does not exist.", 404)
+        if job.status != J.CREATED:
+            raise S3Error("AccessDenied", "Access Denied", 403)
+        declared = request.headers.get("content-length")
+        limit = rt.settings.max_upload_bytes
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise _too_large(limit)
+        writer = await run_in_threadpool(rt.blobs.open_writer, job.job_id)
+        try:
+            async for chunk in request.stream():
+                if chunk:
+                    writer.write(chunk, limit)
+        except BlobTooLarge:
+            writer.discard()
+            raise _too_large(limit) from None
+        except BaseException:
+            writer.discard()
+            raise
+        # Record the upload only while the job is still Created: a Start racing this PUT
+        # either sees no upload or this whole one.
+        await run_in_threadpool(writer.commit)
+        done = await run_in_threadpool(
+            rt.store.jobs.transition, job.job_id, [J.CREATED], upload_size=writer.size
+        )
+        if done is None:
+            raise S3Error("AccessDenied", "Access Denied", 403)
+
+
+def _too_large(limit: int) -> S3Error:
+    return S3Error(
+        "EntityTooLarge",
+        f"Your proposed upload exceeds the maximum allowed size of {limit} bytes.",
+        400,
+    )

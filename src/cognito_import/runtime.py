@@ -1,0 +1,49 @@
+"""Everything a handler or the worker needs, built once per process."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+from cognito_import.blobs import FileBlobStore
+from cognito_import.clock import Clock, Ids, RandomIds, SystemClock
+from cognito_import.protocol.sigv4 import AccessKey
+from cognito_import.settings import Settings
+from cognito_import.store import Store
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    blobs: FileBlobStore
+    keys: dict[str, AccessKey]
+    # Signs pagination tokens so that a forged one is recognised.
+    token_secret: bytes
+    clock: Clock = field(default_factory=SystemClock)
+    ids: Ids = field(default_factory=RandomIds)
+    # Set when there may be new work for the in-process worker (a job was started or
+    # stopped), so it need not wait for its next poll.
+    wake: threading.Event = field(default_factory=threading.Event)
+
+
+def build_runtime(
+    settings: Settings,
+    keys: dict[str, AccessKey],
+    clock: Clock | None = None,
+    ids: Ids | None = None,
+) -> Runtime:
+    from cognito_import.store import open_store
+
+    store = open_store(settings.database, settings.data_dir)
+    secret = store.put_state_once("token_secret", secrets.token_hex(32))
+    return Runtime(
+        settings=settings,
+        store=store,
+        blobs=FileBlobStore(settings.data_dir / "uploads"),
+        keys=keys,
+        token_secret=bytes.fromhex(secret),
+        clock=clock or SystemClock(),
+        ids=ids or RandomIds(),
+    )

@@ -1,0 +1,42 @@
+"""Server settings: one frozen object built in one place (the CLI), passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cognito_import.protocol.sigv4 import AccessKey
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 9245
+DEFAULT_ACCOUNT = "000000000000"
+ACCESS_KEYS_ENV = "COGNITO_IMPORT_ACCESS_KEYS"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path(".cognito-import")
+    database: str | None = None
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    # Base of the pre-signed upload URLs; the listen address when not given.
+    public_url: str | None = None
+    access_keys: tuple[AccessKey, ...] = field(default_factory=tuple)
+    # Seconds a Created job lives before it becomes Expired (AWS: 24 to 48 hours).
+    job_expiry: float = 86_400.0
+    # Fraction of skipped+failed rows above which a finished job is Failed.
+    failure_threshold: float = 0.5
+    # Rows per committed batch: the unit of crash recovery and of Stop.
+    batch_size: int = 10_000
+    # Seconds without a heartbeat after which another worker takes a running job over.
+    heartbeat_timeout: float = 15.0
+    # Seconds between polls for new work when nothing woke the worker.
+    poll_interval: float = 1.0
+    max_upload_bytes: int = 100 * 1024 * 1024
+    max_rows: int = 500_000
+    run_worker: bool = True
+
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"

@@ -1,0 +1,65 @@
+"""The thin seam between our SQL and a driver: one cursor-like API for both databases.
+
+SQL is written once, with ``?`` placeholders; the PostgreSQL driver rewrites them to
+``%s``. Dialect differences that cannot be papered over (JSON field access, bulk insert,
+claiming jobs) are methods of the ``Database`` implementations, nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+Row = tuple[Any, ...]
+Params = Sequence[Any]
+
+
+class IntegrityError(Exception):
+    """A unique constraint was violated; raised instead of the driver's own error."""
+
+
+class Tx(Protocol):
+    def one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    def run(self, sql: str, params: Params = ()) -> int: ...
+
+    def many(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+
+class Database(Protocol):
+    dialect: str
+
+    def read(self) -> AbstractContextManager[Tx]:
+        """A read-only unit of work (one consistent snapshot where the driver allows)."""
+        ...
+
+    def write(self) -> AbstractContextManager[Tx]:
+        """A transaction: committed on normal exit, rolled back on an exception. Only one
+        writer at a time per database on SQLite; row locks on PostgreSQL."""
+        ...
+
+    def json_field(self, column: str) -> str:
+        """SQL that extracts the text of key ``?`` (a bound parameter) from a JSON column."""
+        ...
+
+    def json_key(self, key: str) -> str:
+        """The bound parameter that goes with ``json_field`` for attribute ``key``."""
+        ...
+
+    def lock_claims(self, tx: Tx) -> None:
+        """Serialise job claims across processes inside the current write transaction."""
+        ...
+
+    def bulk_insert(self, tx: Tx, table: str, columns: Sequence[str], rows: list[Params]) -> None:
+        """Insert many rows as fast as the driver allows, inside ``tx``."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

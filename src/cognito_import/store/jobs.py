@@ -1,0 +1,257 @@
+"""Import jobs, their committed batches and per-row outcomes, in SQL.
+
+State changes are compare-and-set (``WHERE status IN (...)``), so two clients starting
+and stopping the same job at once leave exactly one outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+
+from cognito_import.domain import jobs as J
+from cognito_import.domain.jobs import ImportJob
+from cognito_import.domain.users import User
+from cognito_import.store.db import Database, Row, Tx
+from cognito_import.store.pools import PoolStore
+
+_FIELDS = [f.name for f in fields(ImportJob)]
+_COLUMNS = ", ".join(_FIELDS)
+_SELECT = f"SELECT {_COLUMNS} FROM jobs"
+
+
+def _job(row: Row) -> ImportJob:
+    values = dict(zip(_FIELDS, row, strict=True))
+    values["stop_requested"] = bool(values["stop_requested"])
+    return ImportJob(**values)
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    line: int
+    outcome: str  # SKIPPED, FAILED, or BLANK (a blank line: no event, no count)
+    reason: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One unit of import progress, committed whole or not at all."""
+
+    job_id: str
+    first_line: int
+    last_line: int
+    resume_offset: int
+    users: Sequence[User]
+    outcomes: Sequence[RowOutcome]
+    imported: int
+    skipped: int
+    failed: int
+
+
+class JobStore:
+    def __init__(self, db: Database, pools: PoolStore) -> None:
+        self.db = db
+        self.pools = pools
+
+    def insert_job(self, job: ImportJob, limit: int) -> bool:
+        """Insert unless the pool already has ``limit`` jobs; False when it has."""
+        with self.db.write() as tx:
+            row = tx.one("SELECT COUNT(*) FROM jobs WHERE pool_id = ?", (job.pool_id,))
+            if row and int(row[0]) >= limit:
+                return False
+            marks = ", ".join("?" * len(_FIELDS))
+            tx.run(
+                f"INSERT INTO jobs ({_COLUMNS}) VALUES ({marks})",
+                [getattr(job, name) for name in _FIELDS],
+            )
+        return True
+
+    def get_job(self, job_id: str) -> ImportJob | None:
+        with self.db.read() as tx:
+            row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,))
+        return _job(row) if row else None
+
+    def list_jobs(
+        self, pool_id: str, before: tuple[float, str] | None, limit: int
+    ) -> list[ImportJob]:
+        """Newest first; ``before`` is the (created, job_id) of the last job already seen."""
+        if before is None:
+            sql = f"{_SELECT} WHERE pool_id = ? ORDER BY created DESC, job_id DESC LIMIT ?"
+            params: tuple[object, ...] = (pool_id, limit)
+        else:
+            sql = (
+                f"{_SELECT} WHERE pool_id = ? AND (created < ? OR (created = ? AND job_id < ?))"
+                " ORDER BY created DESC, job_id DESC LIMIT ?"
+            )
+            params = (pool_id, before[0], before[0], before[1], limit)
+        with self.db.read() as tx:
+            return [_job(r) for r in tx.all(sql, params)]
+
+    def transition(
+        self, job_id: str, expected: Sequence[str], **changes: object
+    ) -> ImportJob | None:
+        """Apply ``changes`` if the job's status is one of ``expected``; the new job, or
+        None when the status was something else (the caller re-reads to say why)."""
+        with self.db.write() as tx:
+            return self._transition(tx, job_id, expected, changes)
+
+    def _transition(
+        self, tx: Tx, job_id: str, expected: Sequence[str], changes: dict[str, object]
+    ) -> ImportJob | None:
+        sets = ", ".join(f"{name} = ?" for name in changes)
+        marks = ", ".join("?" * len(expected))
+        count = tx.run(
+            f"UPDATE jobs SET {sets} WHERE job_id = ? AND status IN ({marks})",
+            [*changes.values(), job_id, *expected],
+        )
+        if not count:
+            return None
+        row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,))
+        return _job(row) if row else None
+
+    def expire_jobs(self, now: float, expiry: float) -> list[str]:
+        """Move every job still Created past its expiry to Expired; their ids."""
+        with self.db.write() as tx:
+            rows = tx.all(
+                "SELECT job_id FROM jobs WHERE status = ? AND created <= ?",
+                (J.CREATED, now - expiry),
+            )
+            ids = [r[0] for r in rows]
+            for job_id in ids:
+                self._transition(
+                    tx,
+                    job_id,
+                    [J.CREATED],
+                    {
+                        "status": J.EXPIRED,
+                        "completed": now,
+                        "message": J.MSG_EXPIRED,
+                        "upload_size": None,
+                    },
+                )
+        return ids
+
+    def claim_next(self, worker: str, now: float, stale_after: float) -> ImportJob | None:
+        """Take the oldest Pending job of an account that has none running, or a running
+        job whose worker stopped sending heartbeats (it died: resume where it committed)."""
+        with self.db.write() as tx:
+            self.db.lock_claims(tx)
+            stale = now - stale_after
+            row = tx.one(
+                f"{_SELECT} WHERE status IN (?, ?) AND (heartbeat IS NULL OR heartbeat < ?)"
+                " ORDER BY started LIMIT 1",
+                (J.IN_PROGRESS, J.STOPPING, stale),
+            )
+            if row is not None:
+                job = _job(row)
+                return self._transition(
+                    tx, job.job_id, [job.status], {"worker": worker, "heartbeat": now}
+                )
+            row = tx.one(
+                f"{_SELECT} j WHERE status = ? AND NOT EXISTS (SELECT 1 FROM jobs r"
+                " WHERE r.account = j.account AND r.status IN (?, ?))"
+                " ORDER BY started, created LIMIT 1",
+                (J.PENDING, J.IN_PROGRESS, J.STOPPING),
+            )
+            if row is None:
+                return None
+            job = _job(row)
+            return self._transition(
+                tx,
+                job.job_id,
+                [J.PENDING],
+                {"status": J.IN_PROGRESS, "started": now, "worker": worker, "heartbeat": now},
+            )
+
+    def heartbeat(self, job_id: str, worker: str, now: float) -> ImportJob | None:
+        """Refresh the claim; None if another worker took the job over."""
+        with self.db.write() as tx:
+            count = tx.run(
+                "UPDATE jobs SET heartbeat = ? WHERE job_id = ? AND worker = ?",
+                (now, job_id, worker),
+            )
+            row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,)) if count else None
+        return _job(row) if row else None
+
+    def commit_batch(
+        self, job_id: str, prepare: Callable[[Tx], Batch], worker: str, now: float
+    ) -> ImportJob | None:
+        """Build the batch with ``prepare`` (which may look at the pool) and write its
+        users, outcomes, log range, counters and resume point, all in one transaction.
+        None, and nothing written, if this worker no longer owns a running job."""
+        with self.db.write() as tx:
+            row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,))
+            if row is None:
+                return None
+            job = _job(row)
+            if job.worker != worker or job.status not in J.RUNNING:
+                return None
+            batch = prepare(tx)
+            if batch.users:
+                self.pools.insert_users(tx, batch.users)
+            if batch.outcomes:
+                self.db.bulk_insert(
+                    tx,
+                    "job_rows",
+                    ("job_id", "line", "outcome", "reason"),
+                    [(batch.job_id, o.line, o.outcome, o.reason) for o in batch.outcomes],
+                )
+            if batch.last_line >= batch.first_line:
+                tx.run(
+                    "INSERT INTO job_batches (job_id, first_line, last_line, committed)"
+                    " VALUES (?, ?, ?, ?)",
+                    (batch.job_id, batch.first_line, batch.last_line, now),
+                )
+            tx.run(
+                "UPDATE jobs SET imported = imported + ?, skipped = skipped + ?,"
+                " failed = failed + ?, resume_offset = ?, resume_line = ?, heartbeat = ?"
+                " WHERE job_id = ?",
+                (
+                    batch.imported,
+                    batch.skipped,
+                    batch.failed,
+                    batch.resume_offset,
+                    batch.last_line + 1,
+                    now,
+                    batch.job_id,
+                ),
+            )
+            row = tx.one(f"{_SELECT} WHERE job_id = ?", (batch.job_id,))
+        return _job(row) if row else None
+
+    def release(self, job_id: str, worker: str) -> None:
+        """Give a running job back (clean shutdown) so the next worker resumes it at once."""
+        with self.db.write() as tx:
+            tx.run(
+                "UPDATE jobs SET worker = NULL, heartbeat = NULL WHERE job_id = ? AND worker = ?",
+                (job_id, worker),
+            )
+
+    def finish(self, job_id: str, worker: str, status: str, message: str, now: float) -> bool:
+        with self.db.write() as tx:
+            count = tx.run(
+                "UPDATE jobs SET status = ?, message = ?, completed = ?, worker = NULL,"
+                " heartbeat = NULL WHERE job_id = ? AND worker = ? AND status IN (?, ?)",
+                (status, message, now, job_id, worker, J.IN_PROGRESS, J.STOPPING),
+            )
+        return count > 0
+
+    # -- the per-row log ---------------------------------------------------------------
+
+    def batches(self, job_id: str) -> list[tuple[int, int, float]]:
+        with self.db.read() as tx:
+            rows = tx.all(
+                "SELECT first_line, last_line, committed FROM job_batches WHERE job_id = ?"
+                " ORDER BY first_line",
+                (job_id,),
+            )
+        return [(int(a), int(b), float(c)) for a, b, c in rows]
+
+    def outcomes(self, job_id: str, first_line: int, last_line: int) -> list[RowOutcome]:
+        with self.db.read() as tx:
+            rows = tx.all(
+                "SELECT line, outcome, reason FROM job_rows WHERE job_id = ? AND line >= ?"
+                " AND line <= ? ORDER BY line",
+                (job_id, first_line, last_line),
+            )
+        return [RowOutcome(int(a), b, c) for a, b, c in rows]

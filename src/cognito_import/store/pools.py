@@ -1,0 +1,276 @@
+"""Pools and users in SQL. Every method is one unit of work; none raises a driver error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from cognito_import.domain.filters import UserFilter
+from cognito_import.domain.pool_rules import config_from_json, config_to_json
+from cognito_import.domain.pools import Pool
+from cognito_import.domain.users import User
+from cognito_import.store.db import Database, IntegrityError, Row, Tx, chunks
+
+_POOL_COLUMNS = "pool_id, account, region, name, created, modified, config, settings"
+USER_COLUMNS = (
+    "pool_id",
+    "username_key",
+    "username",
+    "sub",
+    "status",
+    "enabled",
+    "created",
+    "modified",
+    "attributes",
+    "mfa_enabled",
+    "password_hash",
+    "hash_algorithm",
+)
+_USER_SELECT = "SELECT " + ", ".join(USER_COLUMNS) + " FROM users"
+ALIAS_COLUMNS = ("pool_id", "attribute", "value", "username_key")
+
+
+class Conflict(Exception):
+    """A username or unique attribute value is already taken."""
+
+    def __init__(self, attribute: str) -> None:
+        self.attribute = attribute
+        super().__init__(attribute)
+
+
+def _pool(row: Row) -> Pool:
+    return Pool(
+        id=row[0],
+        account=row[1],
+        region=row[2],
+        name=row[3],
+        created=row[4],
+        modified=row[5],
+        config=config_from_json(json.loads(row[6])),
+        settings=json.loads(row[7]),
+    )
+
+
+def _user(row: Row) -> User:
+    return User(
+        pool_id=row[0],
+        username_key=row[1],
+        username=row[2],
+        sub=row[3],
+        status=row[4],
+        enabled=bool(row[5]),
+        created=row[6],
+        modified=row[7],
+        attributes=json.loads(row[8]),
+        mfa_enabled=bool(row[9]),
+        password_hash=row[10],
+        hash_algorithm=row[11],
+    )
+
+
+def user_row(user: User) -> tuple[object, ...]:
+    return (
+        user.pool_id,
+        user.username_key,
+        user.username,
+        user.sub,
+        user.status,
+        int(user.enabled),
+        user.created,
+        user.modified,
+        json.dumps(user.attributes, ensure_ascii=False, separators=(",", ":")),
+        int(user.mfa_enabled),
+        user.password_hash,
+        user.hash_algorithm,
+    )
+
+
+class PoolStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- pools -----------------------------------------------------------------------
+
+    def insert_pool(self, pool: Pool) -> None:
+        config = json.dumps(config_to_json(pool.config))
+        with self.db.write() as tx:
+            tx.run(
+                f"INSERT INTO pools ({_POOL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    pool.id,
+                    pool.account,
+                    pool.region,
+                    pool.name,
+                    pool.created,
+                    pool.modified,
+                    config,
+                    json.dumps(pool.settings),
+                ),
+            )
+
+    def get_pool(self, account: str, pool_id: str) -> Pool | None:
+        with self.db.read() as tx:
+            row = tx.one(
+                f"SELECT {_POOL_COLUMNS} FROM pools WHERE pool_id = ? AND account = ?",
+                (pool_id, account),
+            )
+        return _pool(row) if row else None
+
+    def list_pools(self, account: str, region: str, after: str | None, limit: int) -> list[Pool]:
+        with self.db.read() as tx:
+            rows = tx.all(
+                f"SELECT {_POOL_COLUMNS} FROM pools WHERE account = ? AND region = ?"
+                " AND pool_id > ? ORDER BY pool_id LIMIT ?",
+                (account, region, after or "", limit),
+            )
+        return [_pool(r) for r in rows]
+
+    def delete_pool(self, account: str, pool_id: str) -> bool:
+        with self.db.write() as tx:
+            if not tx.run("DELETE FROM pools WHERE pool_id = ? AND account = ?", (pool_id, account)):
+                return False
+            for table in ("users", "user_aliases"):
+                tx.run(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
+            jobs = "SELECT job_id FROM jobs WHERE pool_id = ?"
+            for table in ("job_rows", "job_batches"):
+                tx.run(f"DELETE FROM {table} WHERE job_id IN ({jobs})", (pool_id,))
+            tx.run("DELETE FROM jobs WHERE pool_id = ?", (pool_id,))
+        return True
+
+    def count_users(self, pool_id: str) -> int:
+        with self.db.read() as tx:
+            row = tx.one("SELECT COUNT(*) FROM users WHERE pool_id = ?", (pool_id,))
+        return int(row[0]) if row else 0
+
+    # -- users -----------------------------------------------------------------------
+
+    def insert_user(self, user: User) -> None:
+        """Insert one user and its unique values; ``Conflict`` names what was taken."""
+        with self.db.write() as tx:
+            taken = self.taken(tx, user.pool_id, [user.username_key], user_unique_pairs([user]))
+            if taken:
+                raise Conflict(taken[0])
+            self.insert_users(tx, [user])
+
+    def taken(
+        self, tx: Tx, pool_id: str, keys: Sequence[str], pairs: Sequence[tuple[str, str]]
+    ) -> list[str]:
+        """What of these usernames/unique values already exists: ``"username"`` or the
+        attribute name, one entry per hit."""
+        hits: list[str] = []
+        for part in chunks(keys, 500):
+            marks = ",".join("?" * len(part))
+            rows = tx.all(
+                f"SELECT username_key FROM users WHERE pool_id = ? AND username_key IN ({marks})",
+                (pool_id, *part),
+            )
+            hits.extend("username" for _ in rows)
+        for attribute, value in pairs:
+            if tx.one(
+                "SELECT 1 FROM user_aliases WHERE pool_id = ? AND attribute = ? AND value = ?",
+                (pool_id, attribute, value),
+            ):
+                hits.append(attribute)
+        return hits
+
+    def existing_keys(self, tx: Tx, pool_id: str, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for part in chunks(keys, 900):
+            marks = ",".join("?" * len(part))
+            rows = tx.all(
+                f"SELECT username_key FROM users WHERE pool_id = ? AND username_key IN ({marks})",
+                (pool_id, *part),
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def existing_values(
+        self, tx: Tx, pool_id: str, attribute: str, values: Sequence[str]
+    ) -> set[str]:
+        found: set[str] = set()
+        for part in chunks(values, 900):
+            marks = ",".join("?" * len(part))
+            rows = tx.all(
+                "SELECT value FROM user_aliases WHERE pool_id = ? AND attribute = ?"
+                f" AND value IN ({marks})",
+                (pool_id, attribute, *part),
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def insert_users(self, tx: Tx, users: Sequence[User]) -> None:
+        try:
+            self.db.bulk_insert(tx, "users", USER_COLUMNS, [user_row(u) for u in users])
+            aliases = [
+                (u.pool_id, attribute, value, u.username_key)
+                for u in users
+                for attribute, value in u.unique_values.items()
+            ]
+            if aliases:
+                self.db.bulk_insert(tx, "user_aliases", ALIAS_COLUMNS, aliases)
+        except IntegrityError as exc:
+            raise Conflict("username" if "users" in str(exc) else "alias") from exc
+
+    def get_user(self, pool_id: str, username_key: str) -> User | None:
+        with self.db.read() as tx:
+            row = tx.one(
+                f"{_USER_SELECT} WHERE pool_id = ? AND username_key = ?", (pool_id, username_key)
+            )
+        return _user(row) if row else None
+
+    def find_user_by_alias(self, pool_id: str, attribute: str, value: str) -> User | None:
+        with self.db.read() as tx:
+            row = tx.one(
+                "SELECT username_key FROM user_aliases WHERE pool_id = ? AND attribute = ?"
+                " AND value = ?",
+                (pool_id, attribute, value),
+            )
+        return self.get_user(pool_id, row[0]) if row else None
+
+    def delete_user(self, pool_id: str, username_key: str) -> bool:
+        with self.db.write() as tx:
+            deleted = tx.run(
+                "DELETE FROM users WHERE pool_id = ? AND username_key = ?", (pool_id, username_key)
+            )
+            tx.run(
+                "DELETE FROM user_aliases WHERE pool_id = ? AND username_key = ?",
+                (pool_id, username_key),
+            )
+        return deleted > 0
+
+    def list_users(
+        self, pool_id: str, flt: UserFilter | None, after: str | None, limit: int
+    ) -> list[User]:
+        """Users ordered by username key, after the key ``after``, matching ``flt``."""
+        where = ["pool_id = ?", "username_key > ?"]
+        params: list[object] = [pool_id, after or ""]
+        if flt is not None and flt.column == "enabled":
+            flags = sorted(int(f) for f in flt.enabled_values())
+            where.append(f"enabled IN ({','.join('?' * len(flags))})" if flags else "1 = 0")
+            params.extend(flags)
+        elif flt is not None:
+            column = self._filter_column(flt, params)
+            if flt.prefix:
+                # substr, not LIKE: no escaping of % and _, and no collation surprises.
+                where.append(f"substr({column}, 1, ?) = ?")
+                params.extend([len(flt.value), flt.value])
+            else:
+                where.append(f"{column} = ?")
+                params.append(flt.value)
+        params.append(limit)
+        sql = f"{_USER_SELECT} WHERE {' AND '.join(where)} ORDER BY username_key LIMIT ?"
+        with self.db.read() as tx:
+            rows = tx.all(sql, params)
+        return [_user(r) for r in rows]
+
+    def _filter_column(self, flt: UserFilter, params: list[object]) -> str:
+        """The SQL expression a filter compares; binds its own parameters first."""
+        plain = {"username": "username_key", "sub": "sub", "user_status": "status"}
+        if isinstance(flt.column, str):
+            return plain[flt.column]
+        params.append(self.db.json_key(flt.column[1]))
+        return self.db.json_field("attributes")
+
+
+def user_unique_pairs(users: Iterable[User]) -> list[tuple[str, str]]:
+    return [(a, v) for u in users for a, v in u.unique_values.items()]

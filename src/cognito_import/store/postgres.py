@@ -1,0 +1,100 @@
+"""PostgreSQL through psycopg 3: one connection per thread, COPY for bulk inserts."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+import psycopg
+
+from cognito_import.store.db import IntegrityError, Params, Row
+
+# Any constant works: it only has to be the same in every process sharing the database.
+_CLAIM_LOCK = 0x636F676E
+
+
+@functools.cache
+def _translate(sql: str) -> str:
+    # Our SQL never contains a literal '?' or '%', so a plain rewrite is exact.
+    return sql.replace("?", "%s")
+
+
+class _PgTx:
+    def __init__(self, conn: psycopg.Connection[Row]) -> None:
+        self._conn = conn
+        self.cursor = conn.cursor()
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        return self.cursor.execute(_translate(sql), params).fetchone()
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        return self.cursor.execute(_translate(sql), params).fetchall()
+
+    def run(self, sql: str, params: Params = ()) -> int:
+        try:
+            return self.cursor.execute(_translate(sql), params).rowcount
+        except psycopg.errors.UniqueViolation as exc:
+            raise IntegrityError(str(exc)) from exc
+
+    def many(self, sql: str, rows: Iterable[Params]) -> None:
+        try:
+            self.cursor.executemany(_translate(sql), rows)
+        except psycopg.errors.UniqueViolation as exc:
+            raise IntegrityError(str(exc)) from exc
+
+
+class PostgresDatabase:
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._local = threading.local()
+        self._all: list[psycopg.Connection[Row]] = []
+        self._lock = threading.Lock()
+
+    def _conn(self) -> psycopg.Connection[Row]:
+        conn: psycopg.Connection[Row] | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = psycopg.connect(self.url, autocommit=True)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def read(self) -> Iterator[_PgTx]:
+        conn = self._conn()
+        with conn.transaction():
+            yield _PgTx(conn)
+
+    @contextmanager
+    def write(self) -> Iterator[_PgTx]:
+        conn = self._conn()
+        try:
+            with conn.transaction():
+                yield _PgTx(conn)
+        except psycopg.errors.UniqueViolation as exc:
+            raise IntegrityError(str(exc)) from exc
+
+    def json_field(self, column: str) -> str:
+        return f"({column}::jsonb ->> ?)"
+
+    def json_key(self, key: str) -> str:
+        return key
+
+    def lock_claims(self, tx: _PgTx) -> None:
+        tx.one("SELECT pg_advisory_xact_lock(?)", (_CLAIM_LOCK,))
+
+    def bulk_insert(self, tx: _PgTx, table: str, columns: Sequence[str], rows: list[Params]) -> None:
+        with tx.cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
