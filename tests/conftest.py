@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ from botocore.config import Config
 from tests.live import TEST_KEY, LiveServer, pg_schema
 
 PG_URL = os.environ.get("COGNITO_IMPORT_TEST_PG")
+# The aws CLI installed beside this interpreter (the test virtualenv's), not whatever
+# else is on PATH.
+AWS_BIN = str(Path(sys.executable).parent / "aws")
 REGION = "us-east-1"
 
 _botocore = botocore.session.get_session()
@@ -83,7 +87,7 @@ class AwsCli:
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["aws", *args, "--endpoint-url", self.server.url, "--output", "json"],
+            [AWS_BIN, *args, "--endpoint-url", self.server.url, "--output", "json"],
             env=self.env,
             capture_output=True,
             text=True,

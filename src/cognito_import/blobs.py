@@ -1,8 +1,15 @@
-"""Uploaded CSV files: a folder in the data dir, written atomically."""
+"""Uploaded CSV files: a folder in the data dir.
+
+Every upload is written to a temporary file and then renamed to a name of its own
+(``<job_id>.<random>.csv``); the job row records which name is current. Nothing is ever
+renamed over a file a job may already be reading, so a PUT racing a Start cannot change
+the CSV of a started job: the loser's file is simply deleted.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -17,31 +24,44 @@ class FileBlobStore:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
 
-    def path(self, job_id: str) -> Path:
-        return self.root / f"{job_id}.csv"
+    def path(self, name: str) -> Path:
+        """The file of the upload called ``name`` (``ImportJob.upload_name``)."""
+        return self.root / Path(name).name
 
     def open_writer(self, job_id: str) -> BlobWriter:
-        return BlobWriter(self.root, self.path(job_id))
+        final = self.root / f"{job_id}.{secrets.token_hex(16)}.csv"
+        return BlobWriter(self.root, final)
 
-    def open(self, job_id: str) -> BinaryIO:
-        return open(self.path(job_id), "rb")  # noqa: SIM115 - the caller closes it
+    def open(self, name: str) -> BinaryIO:
+        return open(self.path(name), "rb")
 
-    def exists(self, job_id: str) -> bool:
-        return self.path(job_id).exists()
+    def exists(self, name: str) -> bool:
+        return self.path(name).is_file()
+
+    def uploads(self, job_id: str) -> list[Path]:
+        """Every upload file of a job: the current one and any not yet cleaned up."""
+        return sorted(self.root.glob(f"{job_id}.*"))
+
+    def delete_upload(self, name: str) -> None:
+        self.path(name).unlink(missing_ok=True)
 
     def delete(self, job_id: str) -> None:
-        self.path(job_id).unlink(missing_ok=True)
+        """Delete every upload of a job. Only for a job that has left ``Created``: no new
+        upload can be recorded for it any more, so nothing in use is lost."""
+        for path in self.uploads(job_id):
+            path.unlink(missing_ok=True)
 
 
 class BlobWriter:
-    """Streams into a temporary file; ``commit`` renames it into place (after fsync), so
-    a reader sees the old file or the whole new one, never a partial upload."""
+    """Streams into a temporary file; ``commit`` fsyncs it and renames it to its own
+    final name, so a reader sees a whole upload or none."""
 
     def __init__(self, root: Path, final: Path) -> None:
         fd, name = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".part")
         self._file = os.fdopen(fd, "wb")
         self._tmp = Path(name)
         self._final = final
+        self.name = final.name
         self.size = 0
 
     def write(self, chunk: bytes, limit: int) -> None:
@@ -50,11 +70,13 @@ class BlobWriter:
             raise BlobTooLarge()
         self._file.write(chunk)
 
-    def commit(self) -> None:
+    def commit(self) -> str:
+        """Move the upload into place; its name, to record in the job."""
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
         os.replace(self._tmp, self._final)
+        return self.name
 
     def discard(self) -> None:
         self._file.close()

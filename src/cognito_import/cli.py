@@ -150,9 +150,7 @@ def serve(host: str, port: int, public_url: str | None, no_worker: bool, **kw: A
     keys = load_keys(kw["access_keys"], settings.data_dir, announce=True)
     rt = build_runtime(settings, keys)
     click.echo(f"# cognito-import listening on {settings.base_url()}", err=True)
-    uvicorn.run(
-        create_app(rt), host=host, port=port, log_level=kw["log_level"], access_log=False
-    )
+    uvicorn.run(create_app(rt), host=host, port=port, log_level=kw["log_level"], access_log=False)
 
 
 @main.command()

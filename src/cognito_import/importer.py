@@ -62,10 +62,12 @@ class Importer:
             self._finish(job, J.STOPPED, J.MSG_STOPPED)
             return
         pool = rt.store.pools.get_pool(job.account, job.pool_id)
-        if pool is None or not rt.blobs.exists(job.job_id):
+        upload = job.upload_name
+        if pool is None or upload is None or not rt.blobs.exists(upload):
             self._finish(job, J.FAILED, "The user pool or the uploaded CSV file no longer exists.")
             return
-        with rt.blobs.open(job.job_id) as fp:
+        # The name recorded when the job was started: a later PUT cannot replace it.
+        with rt.blobs.open(upload) as fp:
             try:
                 prescan(fp, rt.settings.max_rows)
                 fp.seek(0)
@@ -148,8 +150,12 @@ def _resolve(
     existing = pools.existing_keys(tx, pool.id, keys)
     taken: dict[str, set[str]] = {}
     for attribute in pool.config.unique_attributes:
-        values = [r.unique_values[attribute] for _, r in pending.rows if attribute in r.unique_values]
-        taken[attribute] = pools.existing_values(tx, pool.id, attribute, values) if values else set()
+        values = [
+            r.unique_values[attribute] for _, r in pending.rows if attribute in r.unique_values
+        ]
+        taken[attribute] = (
+            pools.existing_values(tx, pool.id, attribute, values) if values else set()
+        )
     users: list[User] = []
     new_uuid: Callable[[], str] = rt.ids.uuid
     for number, row in pending.rows:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-from cognito_import.protocol.sigv4 import AccessKey
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9245
@@ -21,7 +19,6 @@ class Settings:
     port: int = DEFAULT_PORT
     # Base of the pre-signed upload URLs; the listen address when not given.
     public_url: str | None = None
-    access_keys: tuple[AccessKey, ...] = field(default_factory=tuple)
     # Seconds a Created job lives before it becomes Expired (AWS: 24 to 48 hours).
     job_expiry: float = 86_400.0
     # Fraction of skipped+failed rows above which a finished job is Failed.

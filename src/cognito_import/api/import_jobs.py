@@ -60,9 +60,14 @@ def expire_if_due(rt: Runtime, job: ImportJob, now: float) -> ImportJob:
         completed=now,
         message=J.MSG_EXPIRED,
         upload_size=None,
+        upload_name=None,
     )
+    if expired is None:
+        # Someone else moved the job first (a Start that read it just before its expiry
+        # time, or the worker's expiry): its upload is not ours to delete.
+        return rt.store.jobs.get_job(job.job_id) or job
     rt.blobs.delete(job.job_id)
-    return expired or rt.store.jobs.get_job(job.job_id) or job
+    return expired
 
 
 def require_job(rt: Runtime, ctx: Context, pool: Pool, job_id: str) -> ImportJob:

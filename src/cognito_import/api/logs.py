@@ -54,7 +54,9 @@ class _Logs:
     def group(self, ctx: Context, p: dict[str, Any]) -> tuple[Pool, list[ImportJob]]:
         name = p.get("logGroupName") or p.get("logGroupIdentifier")
         if not name:
-            raise InvalidParameterException("Either logGroupName or logGroupIdentifier is required.")
+            raise InvalidParameterException(
+                "Either logGroupName or logGroupIdentifier is required."
+            )
         name = str(name).rsplit(":log-group:", 1)[-1].removesuffix(":*")
         for pool, jobs in self.groups(ctx):
             if group_name(pool) == name:
@@ -107,7 +109,7 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
                     "logGroupArn": arn,
                 }
             )
-        items.sort(key=lambda g: g["logGroupName"])
+        items.sort(key=lambda g: str(g["logGroupName"]))
         return _page(rt, f"groups/{ctx.account}", items, p, 50)
 
     def describe_log_streams(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
@@ -134,9 +136,9 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
                 }
             )
         if p.get("orderBy") == "LastEventTime":
-            items.sort(key=lambda s: s["lastEventTimestamp"] or 0)
+            items.sort(key=lambda s: int(s["lastEventTimestamp"] or 0))
         else:
-            items.sort(key=lambda s: s["logStreamName"])
+            items.sort(key=lambda s: str(s["logStreamName"]))
         if p.get("descending"):
             items.reverse()
         return _page(rt, f"streams/{group_name(pool)}", items, p, 50)
@@ -157,8 +159,10 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
                 raise InvalidParameterException("The specified nextToken is invalid.")
             forward, mark = kind == "f", int(number)
         found: list[LogEvent] = []
-        source = logs.events(job, mark, _MAX_LINE, True, p) if forward else logs.events(
-            job, 0, mark, False, p
+        source = (
+            logs.events(job, mark, _MAX_LINE, True, p)
+            if forward
+            else logs.events(job, 0, mark, False, p)
         )
         for event in source:
             found.append(event)
@@ -170,7 +174,9 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
             fwd, back = f"f/{found[-1].line}", f"b/{found[0].line}"
         else:
             # At either end AWS hands back the token it was given.
-            fwd, back = (f"f/{mark}", f"b/{mark + 1}") if forward else (f"f/{mark - 1}", f"b/{mark}")
+            fwd, back = (
+                (f"f/{mark}", f"b/{mark + 1}") if forward else (f"f/{mark - 1}", f"b/{mark}")
+            )
         return {
             "events": [
                 {"timestamp": e.timestamp_ms, "message": e.message, "ingestionTime": e.timestamp_ms}
@@ -200,6 +206,7 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
         events: list[dict[str, Any]] = []
         next_token = None
         skipping = bool(start_job)
+        events_last = 0
         for job in selected:
             if skipping and job.job_id != start_job:
                 continue
@@ -248,7 +255,9 @@ def _page(
     start = 0
     if "nextToken" in p:
         start = int(
-            decode_token(rt.token_secret, scope, p["nextToken"], "The specified nextToken is invalid.")[0]
+            decode_token(
+                rt.token_secret, scope, p["nextToken"], "The specified nextToken is invalid."
+            )[0]
         )
     limit = p.get("limit", default)
     key = "logGroups" if scope.startswith("groups/") else "logStreams"

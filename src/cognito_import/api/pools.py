@@ -22,9 +22,13 @@ def pool_not_found(pool_id: str) -> ResourceNotFoundException:
 
 
 def require_pool(rt: Runtime, ctx: Context, pool_id: str) -> Pool:
-    """The caller's pool, or AWS's not-found error (another account's pool included)."""
+    """The caller's pool, or AWS's not-found error (another account's pool included).
+
+    A pool lives in one region: signed for another region, a request cannot see it, as
+    at AWS where each region is its own endpoint (and as ListUserPools already shows).
+    """
     pool = rt.store.pools.get_pool(ctx.account, pool_id)
-    if pool is None:
+    if pool is None or pool.region != ctx.region:
         raise pool_not_found(pool_id)
     return pool
 

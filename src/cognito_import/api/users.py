@@ -6,9 +6,19 @@ from typing import Any
 
 from cognito_import.api.pools import require_pool
 from cognito_import.api.tokens import decode_token, encode_token
+from cognito_import.domain.attributes import VERIFIABLE
 from cognito_import.domain.filters import parse_filter
-from cognito_import.domain.pools import Pool
-from cognito_import.domain.rows import attribute_problems
+from cognito_import.domain.pools import Pool, PoolConfig
+from cognito_import.domain.rows import (
+    USERNAME_IS_EMAIL,
+    USERNAME_IS_PHONE,
+    USERNAME_NOT_EMAIL,
+    USERNAME_NOT_EMAIL_OR_PHONE,
+    USERNAME_NOT_PHONE,
+    attribute_problems,
+    is_email,
+    is_phone,
+)
 from cognito_import.domain.users import FORCE_CHANGE_PASSWORD, User, unique_values
 from cognito_import.errors import (
     AliasExistsException,
@@ -20,7 +30,32 @@ from cognito_import.protocol.awsjson import Context, Handler
 from cognito_import.runtime import Runtime
 from cognito_import.store.pools import Conflict
 
-_ALIAS_LABEL = {"email": "email", "phone_number": "phone number"}
+
+def taken_message(attribute: str) -> str:
+    # Cognito names the attribute as spelled in the schema (email, phone_number), the
+    # same text the import writes to its log for an alias clash.
+    return f"An account with the given {attribute} already exists."
+
+
+def username_problem(config: PoolConfig, username: str) -> str | None:
+    """Why ``username`` cannot be a username in this pool, as AdminCreateUser says it."""
+    allowed = config.username_attributes
+    if allowed:
+        if "email" in allowed and is_email(username):
+            return None
+        if "phone_number" in allowed and is_phone(username):
+            return None
+        if len(allowed) > 1:
+            return USERNAME_NOT_EMAIL_OR_PHONE
+        return USERNAME_NOT_EMAIL if "email" in allowed else USERNAME_NOT_PHONE
+    # An alias pool resolves sign-in names to aliases first, so a username that looks
+    # like an alias value would be ambiguous (documented on the attributes page).
+    aliases = config.alias_attributes
+    if "email" in aliases and is_email(username):
+        return USERNAME_IS_EMAIL
+    if "phone_number" in aliases and is_phone(username):
+        return USERNAME_IS_PHONE
+    return None
 
 
 def user_wire(user: User, attributes_key: str) -> dict[str, Any]:
@@ -53,19 +88,21 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
     def admin_create_user(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         pool = require_pool(rt, ctx, p["UserPoolId"])
         config = pool.config
+        if p.get("MessageAction") == "RESEND":
+            # RESEND re-sends the invitation of an existing user; nothing is sent here,
+            # so the user is returned unchanged, and an unknown user is an error.
+            return {"User": user_wire(find_user(rt, pool, p["Username"]), "Attributes")}
         attributes = {a["Name"]: a.get("Value", "") for a in p.get("UserAttributes", [])}
         if "sub" in attributes:
             raise InvalidParameterException("Cannot modify the non-mutable attribute sub")
         username = p["Username"]
+        problem = username_problem(config, username)
+        if problem is not None:
+            raise InvalidParameterException(problem)
         if config.username_attributes:
             # Email/phone as username: the value given is the sign-in attribute, and the
             # user's own username becomes its sub, as in Cognito.
-            kind = "email" if "@" in username else "phone_number"
-            if kind not in config.username_attributes:
-                raise InvalidParameterException(
-                    "Username should be either an email or a phone number."
-                )
-            attributes.setdefault(kind, username)
+            attributes.setdefault("email" if is_email(username) else "phone_number", username)
         problems = attribute_problems(config, attributes)
         if problems:
             raise InvalidParameterException("; ".join(problems))
@@ -84,15 +121,21 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
             attributes={k: v for k, v in attributes.items() if v != ""},
             unique_values=unique_values(config.unique_attributes, attributes),
         )
+        # ForceAliasCreation only moves aliases the new user has verified (AWS ignores it
+        # otherwise); username attributes are never moved.
+        movable = frozenset(
+            name
+            for name in config.alias_attributes
+            if p.get("ForceAliasCreation") and attributes.get(VERIFIABLE.get(name, "")) == "true"
+        )
         try:
-            rt.store.pools.insert_user(user)
+            rt.store.pools.insert_user(user, take_over=movable)
         except Conflict as exc:
             if exc.attribute == "username":
                 raise UsernameExistsException() from exc
-            label = _ALIAS_LABEL.get(exc.attribute, exc.attribute)
-            raise AliasExistsException(
-                f"An account with the given {label} already exists."
-            ) from exc
+            if exc.attribute in config.username_attributes:
+                raise UsernameExistsException(taken_message(exc.attribute)) from exc
+            raise AliasExistsException(taken_message(exc.attribute)) from exc
         return {"User": user_wire(user, "Attributes")}
 
     def admin_get_user(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:

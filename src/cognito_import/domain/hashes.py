@@ -171,6 +171,22 @@ def is_valid_hash(algorithm: str, value: str) -> bool:
     return _parse_pbkdf2(value) is not None
 
 
+HASH_EMPTY = "The cognito:password_hash value is empty."
+
+
+def invalid_hash_reason(algorithm: str) -> str:
+    return f"The cognito:password_hash value is not a valid {algorithm} hash."
+
+
+def hash_problem(algorithm: str, value: str) -> str | None:
+    """The row failure reason for a ``cognito:password_hash`` value, or None."""
+    if not value:
+        return HASH_EMPTY
+    if not is_valid_hash(algorithm, value):
+        return invalid_hash_reason(algorithm)
+    return None
+
+
 def verify_password(algorithm: str, value: str, password: str) -> bool:
     """Whether ``password`` matches the stored hash; a malformed hash matches nothing."""
     if not is_valid_hash(algorithm, value):

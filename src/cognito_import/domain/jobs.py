@@ -51,6 +51,8 @@ class ImportJob:
     stop_requested: bool = False
     worker: str | None = None
     heartbeat: float | None = None
+    # The blob holding the current upload (each upload gets a name of its own).
+    upload_name: str | None = None
 
     def with_changes(self, **changes: Any) -> ImportJob:
         return replace(self, **changes)

@@ -1,25 +1,29 @@
 """Cognito's rules for one CSV row: the header plan, then a check per row.
 
-``plan_header`` does every per-file decision once (column indexes, a checker kind per
-column, which flags satisfy the auto-verified rule), so ``check_row`` is a short loop
-over precomputed tuples. Reason texts never contain user data: they go to the log.
+``plan_header`` makes every per-file decision once (column indexes, a converter per
+column, which flags satisfy the auto-verified rule), so ``check_row`` only loops over
+the few columns that need more than a copy. Reason texts never hold user data: they
+go to the log.
 
 Decisions where AWS is silent (cognito-facts 6.4, 13):
 - Username-attribute pools (email/phone as username): ``cognito:username`` must be an
   email / phone number (AWS's AdminCreateUser wording). The matching attribute is
   filled from the username when its column is empty, and must equal it when given.
 - Alias pools refuse usernames in email / phone format, as the attributes page says.
-- Unique values are computed by ``users.unique_values``, the same function
-  AdminCreateUser uses, so imported and API-created users collide alike.
+- Unique values come from ``users.unique_values``, which AdminCreateUser uses too, so
+  imported and API-created users collide alike.
 - ``birthdate`` is mm/dd/yyyy in the CSV (DG) and stored as OIDC's YYYY-MM-DD, the
-  form AdminCreateUser takes, so a user reads the same whichever way it was created.
+  form AdminCreateUser takes, so a user reads the same however it was created.
 - Header column names match exactly (case-sensitive).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from cognito_import.domain.attributes import (
     BOOLEAN,
@@ -32,8 +36,8 @@ from cognito_import.domain.attributes import (
     VERIFIABLE,
     AttributeDef,
 )
-from cognito_import.domain.csvfile import CsvFileError
-from cognito_import.domain.hashes import ALGORITHMS, is_valid_hash
+from cognito_import.domain.csvfile import MAX_ROW_CHARS, CsvFileError
+from cognito_import.domain.hashes import ALGORITHMS, hash_problem
 from cognito_import.domain.pools import MFA_OFF, MFA_ON, PoolConfig
 from cognito_import.domain.users import unique_values
 
@@ -59,7 +63,6 @@ USERNAME_NOT_PHONE = "Username should be a phone number."
 USERNAME_NOT_EMAIL_OR_PHONE = "Username should be either an email or a phone number."
 MFA_MUST_BE_TRUE = "cognito:mfa_enabled must be true: MFA is required in this user pool."
 MFA_MUST_BE_FALSE = "cognito:mfa_enabled must be false: MFA is off in this user pool."
-HASH_EMPTY = "The cognito:password_hash value is empty."
 POOL_WITHOUT_AUTO_VERIFIED = (
     "The user pool has no auto-verified attributes; "
     "an import needs email or phone_number to be auto-verified."
@@ -67,13 +70,16 @@ POOL_WITHOUT_AUTO_VERIFIED = (
 MAX_USERNAME = 128
 DEFAULT_MAX_LENGTH = 2048
 
-# Checker kinds; plain strings are checked inline in check_row, the rest in _convert.
-_STR, _EMAIL, _PHONE, _BOOL, _NUMBER, _DATETIME, _BIRTHDATE_CSV, _BIRTHDATE_ISO = range(8)
-_BOOLS = {"true": "true", "false": "false"}
+_BOOLS = {
+    **{t: "true" for t in ("true", "TRUE", "True")},
+    **{f: "false" for f in ("false", "FALSE", "False")},
+}
 _INF = float("inf")
+_FORMATTED = ("email", "phone_number")  # strings with a format check in _string
 
-# (column index, attribute name, kind, low, high): lengths for strings, values for numbers.
-_Check = tuple[int, str, int, float, float]
+# A converter returns the stored form of a non-empty value or raises _Invalid;
+# its arguments are (attribute name, low, high, value), bounds as _converter gives them.
+_Converter = Callable[[str, float, float, str], str]
 
 
 def alias_taken_reason(attribute: str) -> str:
@@ -82,10 +88,6 @@ def alias_taken_reason(attribute: str) -> str:
 
 def bool_reason(name: str) -> str:
     return f"Invalid value for {name}: must be true or false."
-
-
-def invalid_hash_reason(algorithm: str) -> str:
-    return f"The cognito:password_hash value is not a valid {algorithm} hash."
 
 
 def required_reason(name: str) -> str:
@@ -97,7 +99,8 @@ class _Invalid(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass costs 0.5 us more per row to build. Treat as read-only.
+@dataclass(slots=True)
 class RowUser:
     username: str
     username_key: str
@@ -115,7 +118,13 @@ class HeaderPlan:
     username_index: int
     mfa_index: int
     hash_index: int  # -1 when the job has no PasswordHashingAlgorithm
-    checks: tuple[_Check, ...]
+    names: tuple[str, ...]  # attribute columns, in the pool's order
+    pick: Callable[[list[str]], tuple[str, ...]]  # their values, in that order
+    flags: tuple[str, ...]  # Boolean columns
+    converted: tuple[tuple[str, _Converter, float, float], ...]  # others not stored as is
+    # Plain strings need a length check only when the row is longer than the shortest max.
+    plain: tuple[tuple[str, float], ...]
+    plain_limit: float
     required: tuple[str, ...]
     auto_flags: tuple[str, ...]
 
@@ -134,69 +143,27 @@ def is_phone(value: str) -> bool:
     return 5 <= len(value) <= 16 and value[0] == "+" and value[1:].isascii() and value[1:].isdigit()
 
 
-def _names(names: list[str], one: str = "column", many: str = "columns") -> str:
-    """``one`` or ``many``, then up to five names, each cut to 40 characters."""
-    shown = [n if len(n) <= 40 else n[:39] + "\u2026" for n in names[:5]]
-    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-    return f"{one if len(names) == 1 else many} {', '.join(shown)}{more}"
-
-
-def _kind(attr: AttributeDef, *, csv: bool) -> tuple[int, float, float]:
-    if attr.name == "email":
-        return _EMAIL, 0, attr.max_length or DEFAULT_MAX_LENGTH
-    if attr.name == "phone_number":
-        return _PHONE, 0, attr.max_length or DEFAULT_MAX_LENGTH
-    if attr.name == "birthdate":
-        return (_BIRTHDATE_CSV if csv else _BIRTHDATE_ISO), 0, _INF
-    if attr.data_type == BOOLEAN:
-        return _BOOL, 0, _INF
-    if attr.data_type == NUMBER:
-        low = -_INF if attr.min_value is None else attr.min_value
-        return _NUMBER, low, _INF if attr.max_value is None else attr.max_value
-    if attr.data_type == DATETIME:
-        return _DATETIME, 0, _INF
-    return _STR, attr.min_length or 0, attr.max_length or DEFAULT_MAX_LENGTH
-
-
-def _definition(config: PoolConfig, name: str) -> AttributeDef:
-    # The verified flags are Cognito built-ins that a pool's schema may not list.
-    return config.by_name.get(name) or AttributeDef(name, BOOLEAN)
-
-
 def _length_reason(name: str, low: float, high: float, length: int) -> str:
     if length > high:
         return f"The value of {name} is longer than {int(high):,} characters."
     return f"The value of {name} is shorter than {int(low):,} characters."
 
 
-def _convert(name: str, kind: int, low: float, high: float, value: str) -> str:
-    """The stored form of a non-empty value, or _Invalid with the reason."""
-    if kind == _STR:
-        if not low <= len(value) <= high:
-            raise _Invalid(_length_reason(name, low, high, len(value)))
-        return value
-    if kind == _BOOL:
-        normal = _BOOLS.get(value.lower())
-        if normal is None:
-            raise _Invalid(bool_reason(name))
-        return normal
-    if kind == _EMAIL or kind == _PHONE:
-        if len(value) > high:
-            raise _Invalid(_length_reason(name, low, high, len(value)))
-        if not (is_email(value) if kind == _EMAIL else is_phone(value)):
-            raise _Invalid(INVALID_EMAIL if kind == _EMAIL else INVALID_PHONE)
-        return value
-    if kind == _NUMBER:
-        return _number(name, low, high, value)
-    if kind == _DATETIME:
-        try:
-            datetime.datetime.fromisoformat(value)
-        except ValueError:
-            raise _Invalid(
-                f"Invalid value for {name}: must be an ISO 8601 date or date-time."
-            ) from None
-        return value
-    return _birthdate(value, csv=kind == _BIRTHDATE_CSV)
+def _string(name: str, low: float, high: float, value: str) -> str:
+    if not low <= len(value) <= high:
+        raise _Invalid(_length_reason(name, low, high, len(value)))
+    if name == "email" and not is_email(value):
+        raise _Invalid(INVALID_EMAIL)
+    if name == "phone_number" and not is_phone(value):
+        raise _Invalid(INVALID_PHONE)
+    return value
+
+
+def _boolean(name: str, low: float, high: float, value: str) -> str:
+    normal = _BOOLS.get(value) or _BOOLS.get(value.lower())
+    if normal is None:
+        raise _Invalid(bool_reason(name))
+    return normal
 
 
 def _number(name: str, low: float, high: float, value: str) -> str:
@@ -214,12 +181,20 @@ def _number(name: str, low: float, high: float, value: str) -> str:
     return value
 
 
-def _birthdate(value: str, *, csv: bool) -> str:
-    # CSV: mm/dd/yyyy (DG); API and storage: YYYY-MM-DD (OIDC).
-    if csv:
+def _datetime(name: str, low: float, high: float, value: str) -> str:
+    try:
+        datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise _Invalid(f"Invalid value for {name}: must be an ISO 8601 date-time.") from None
+    return value
+
+
+@functools.lru_cache(maxsize=1 << 16)  # birthdates repeat; date() + isoformat() do not pay
+def _iso_date(value: str, csv: bool) -> str | None:
+    if csv:  # mm/dd/yyyy (DG)
         ok = len(value) == 10 and value[2] == "/" and value[5] == "/"
         month, day, year = value[0:2], value[3:5], value[6:10]
-    else:
+    else:  # YYYY-MM-DD (OIDC)
         ok = len(value) == 10 and value[4] == "-" and value[7] == "-"
         year, month, day = value[0:4], value[5:7], value[8:10]
     digits = year + month + day
@@ -228,16 +203,50 @@ def _birthdate(value: str, *, csv: bool) -> str:
             return datetime.date(int(year), int(month), int(day)).isoformat()
         except ValueError:
             pass
-    form = "mm/dd/yyyy" if csv else "YYYY-MM-DD"
-    raise _Invalid(f"Invalid value for birthdate: must be a real date in the format {form}.")
+    return None
 
 
-def plan_header(columns: list[str], config: PoolConfig, hash_algorithm: str | None) -> HeaderPlan:
-    """Check the header against the pool once; CsvFileError says what is wrong."""
-    if hash_algorithm is not None and hash_algorithm not in ALGORITHMS:
-        raise ValueError(f"Unknown password hashing algorithm: {hash_algorithm}")
-    auto = [a for a in ("email", "phone_number") if a in config.auto_verified]
-    if not auto:
+def _birthdate_csv(name: str, low: float, high: float, value: str) -> str:
+    iso = _iso_date(value, True)
+    if iso is None:
+        raise _Invalid(f"Invalid value for {name}: must be a real date in the format mm/dd/yyyy.")
+    return iso
+
+
+def _birthdate_iso(name: str, low: float, high: float, value: str) -> str:
+    if _iso_date(value, False) is None:
+        raise _Invalid(f"Invalid value for {name}: must be a real date in the format YYYY-MM-DD.")
+    return value
+
+
+def _converter(attr: AttributeDef, *, csv: bool) -> tuple[_Converter, float, float]:
+    high: float = attr.max_length or DEFAULT_MAX_LENGTH
+    if attr.name == "birthdate":
+        return (_birthdate_csv if csv else _birthdate_iso), 0, _INF
+    if attr.data_type == BOOLEAN:
+        return _boolean, 0, _INF
+    if attr.data_type == NUMBER:
+        low = -_INF if attr.min_value is None else attr.min_value
+        return _number, low, _INF if attr.max_value is None else attr.max_value
+    if attr.data_type == DATETIME:
+        return _datetime, 0, _INF
+    return _string, attr.min_length or 0, high
+
+
+def _definition(config: PoolConfig, name: str) -> AttributeDef:
+    # The verified flags are Cognito built-ins that a pool's schema may not list.
+    return config.by_name.get(name) or AttributeDef(name, BOOLEAN)
+
+
+def _names(names: list[str], one: str = "column", many: str = "columns") -> str:
+    """``one`` or ``many``, then up to five names, each cut to 40 characters."""
+    shown = [n if len(n) <= 40 else n[:39] + "\u2026" for n in names[:5]]
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return f"{one if len(names) == 1 else many} {', '.join(shown)}{more}"
+
+
+def _check_header(columns: list[str], config: PoolConfig, hash_algorithm: str | None) -> None:
+    if not any(a in config.auto_verified for a in VERIFIABLE):
         raise CsvFileError(POOL_WITHOUT_AUTO_VERIFIED)
     for position, column in enumerate(columns, start=1):
         if not column:
@@ -245,11 +254,12 @@ def plan_header(columns: list[str], config: PoolConfig, hash_algorithm: str | No
     repeated = sorted({c for c in columns if columns.count(c) > 1}, key=columns.index)
     if repeated:
         raise CsvFileError(f"The CSV header has the {_names(repeated)} more than once.")
-    allowed = set(config.csv_header()) | set(VERIFIABLE.values()) | {PASSWORD_HASH_COLUMN}
+    allowed = {*config.csv_header(), *VERIFIABLE.values(), PASSWORD_HASH_COLUMN}
     unknown = [c for c in columns if c not in allowed]
     if unknown:
-        which = _names(unknown, "a column that is not an", "columns that are not")
-        raise CsvFileError(f"The CSV header has {which}.")
+        one = "a column that is not an attribute of this user pool:"
+        many = "columns that are not attributes of this user pool:"
+        raise CsvFileError(f"The CSV header has {_names(unknown, one, many)}.")
     present = set(columns)
     missing = [c for c in (USERNAME_COLUMN, MFA_COLUMN) if c not in present]
     if missing:
@@ -264,13 +274,18 @@ def plan_header(columns: list[str], config: PoolConfig, hash_algorithm: str | No
             f"The CSV header has the column {PASSWORD_HASH_COLUMN}, "
             "but the import job has no PasswordHashingAlgorithm."
         )
-    required = [a.name for a in config.schema if a.required and a.name not in NOT_IN_CSV]
     # A sole username attribute is filled from cognito:username, so its column is optional.
-    present |= config.username_attributes if len(config.username_attributes) == 1 else set()
-    absent = [n for n in required if n not in present]
+    if len(config.username_attributes) == 1:
+        present |= config.username_attributes
+    absent = [
+        a.name
+        for a in config.schema
+        if a.required and a.name not in NOT_IN_CSV and a.name not in present
+    ]
     if absent:
-        which = _names(absent, "column for the required", "columns for the required")
-        raise CsvFileError(f"The CSV header is missing the {which}.")
+        one, many = "column for the required attribute", "columns for the required attributes"
+        raise CsvFileError(f"The CSV header is missing the {_names(absent, one, many)}.")
+    auto = [a for a in VERIFIABLE if a in config.auto_verified]
     if not any(a in present and VERIFIABLE[a] in present for a in auto):
         needs = " or ".join(f"{a} and {VERIFIABLE[a]}" for a in auto)
         raise CsvFileError(
@@ -278,13 +293,28 @@ def plan_header(columns: list[str], config: PoolConfig, hash_algorithm: str | No
             "an auto-verified attribute to true."
         )
 
+
+def plan_header(columns: list[str], config: PoolConfig, hash_algorithm: str | None) -> HeaderPlan:
+    """Check the header against the pool once; CsvFileError says what is wrong."""
+    if hash_algorithm is not None and hash_algorithm not in ALGORITHMS:
+        raise ValueError(f"Unknown password hashing algorithm: {hash_algorithm}")
+    _check_header(columns, config, hash_algorithm)
     index = {c: i for i, c in enumerate(columns)}
-    checks: list[_Check] = []
+    names: list[str] = []
+    converted: list[tuple[str, _Converter, float, float]] = []
+    flags: list[str] = []
+    plain: list[tuple[str, float]] = []
     # Pool order, not header order: the first problem reported must not depend on it.
     for name in dict.fromkeys([*config.csv_header(), *VERIFIABLE.values()]):
         if name in index and name not in (USERNAME_COLUMN, MFA_COLUMN):
-            kind, low, high = _kind(_definition(config, name), csv=True)
-            checks.append((index[name], name, kind, low, high))
+            names.append(name)
+            convert, low, high = _converter(_definition(config, name), csv=True)
+            if convert is _string and low == 0 and name not in _FORMATTED:
+                plain.append((name, high))
+            elif convert is _boolean:
+                flags.append(name)
+            else:
+                converted.append((name, convert, low, high))
     return HeaderPlan(
         config=config,
         hash_algorithm=hash_algorithm,
@@ -292,10 +322,22 @@ def plan_header(columns: list[str], config: PoolConfig, hash_algorithm: str | No
         username_index=index[USERNAME_COLUMN],
         mfa_index=index[MFA_COLUMN],
         hash_index=index.get(PASSWORD_HASH_COLUMN, -1),
-        checks=tuple(checks),
-        required=tuple(required),
-        auto_flags=tuple(VERIFIABLE[a] for a in auto),
+        names=tuple(names),
+        pick=_picker([index[n] for n in names]),
+        flags=tuple(flags),
+        converted=tuple(converted),
+        plain=tuple(plain),
+        plain_limit=min((high for _, high in plain), default=MAX_ROW_CHARS),
+        required=tuple(a.name for a in config.schema if a.required and a.name not in NOT_IN_CSV),
+        auto_flags=tuple(VERIFIABLE[a] for a in VERIFIABLE if a in config.auto_verified),
     )
+
+
+def _picker(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    if len(positions) == 1:  # itemgetter of one index returns the item, not a tuple
+        only = positions[0]
+        return lambda values: (values[only],)
+    return itemgetter(*positions)
 
 
 def _username_problem(config: PoolConfig, username: str) -> str | None:
@@ -336,6 +378,30 @@ def _fill_from_username(allowed: frozenset[str], username: str, attributes: dict
     return f"The {name} value must equal cognito:username: it is this pool's username attribute."
 
 
+def _schema_problem(plan: HeaderPlan, values: list[str], attributes: dict[str, str]) -> str:
+    """Convert ``attributes`` in place; the first schema problem, or ""."""
+    for name in plan.flags:
+        value = attributes.get(name)
+        if value is not None:
+            normal = _BOOLS.get(value) or _BOOLS.get(value.lower())
+            if normal is None:
+                return bool_reason(name)
+            attributes[name] = normal
+    try:
+        for name, convert, low, high in plan.converted:
+            value = attributes.get(name)
+            if value is not None:
+                attributes[name] = convert(name, low, high, value)
+    except _Invalid as invalid:
+        return invalid.reason
+    # A row no longer than the smallest max length cannot hold a value that is too long.
+    if plan.plain and sum(map(len, values)) > plan.plain_limit:
+        for name, high in plan.plain:
+            if len(attributes.get(name, "")) > high:
+                return _length_reason(name, 0, high, len(attributes[name]))
+    return ""
+
+
 def check_row(plan: HeaderPlan, values: list[str]) -> RowUser | str:
     """The user a row describes, or the reason it fails (after "Line Number N - ")."""
     width = len(plan.columns)
@@ -347,24 +413,12 @@ def check_row(plan: HeaderPlan, values: list[str]) -> RowUser | str:
     problem = _username_problem(config, username)
     if problem is not None:
         return problem
-    attributes: dict[str, str] = {}
-    try:
-        for index, name, kind, low, high in plan.checks:
-            value = values[index]
-            if not value:
-                continue
-            if kind == _STR:
-                if not low <= len(value) <= high:
-                    return _length_reason(name, low, high, len(value))
-                attributes[name] = value
-            else:
-                attributes[name] = _convert(name, kind, low, high, value)
-    except _Invalid as invalid:
-        return invalid.reason
-    if config.username_attributes:
+    attributes = {n: v for n, v in zip(plan.names, plan.pick(values), strict=True) if v}
+    problem = _schema_problem(plan, values, attributes)
+    if not problem and config.username_attributes:
         problem = _fill_from_username(config.username_attributes, username, attributes)
-        if problem:
-            return problem
+    if problem:
+        return problem
     for name in plan.required:
         if name not in attributes:
             return required_reason(name)
@@ -379,7 +433,8 @@ def check_row(plan: HeaderPlan, values: list[str]) -> RowUser | str:
     else:
         return NO_AUTO_VERIFIED
 
-    mfa = _BOOLS.get(values[plan.mfa_index].lower())
+    mfa_value = values[plan.mfa_index]
+    mfa = _BOOLS.get(mfa_value) or _BOOLS.get(mfa_value.lower())
     if mfa is None:
         return bool_reason(MFA_COLUMN)
     if mfa == "false" and config.mfa == MFA_ON:
@@ -389,18 +444,18 @@ def check_row(plan: HeaderPlan, values: list[str]) -> RowUser | str:
 
     password_hash: str | None = None
     if plan.hash_index >= 0:
-        password_hash = values[plan.hash_index]
-        if not password_hash:
-            return HASH_EMPTY
         assert plan.hash_algorithm is not None
-        if not is_valid_hash(plan.hash_algorithm, password_hash):
-            return invalid_hash_reason(plan.hash_algorithm)
+        password_hash = values[plan.hash_index]
+        problem = hash_problem(plan.hash_algorithm, password_hash)
+        if problem:
+            return problem
 
+    unique = config.unique_attributes
     return RowUser(
         username=username,
         username_key=config.username_key(username),
         attributes=attributes,
-        unique_values=unique_values(config.unique_attributes, attributes),
+        unique_values=unique_values(unique, attributes) if unique else {},
         password_hash=password_hash,
         mfa_enabled=mfa == "true",
     )
@@ -414,22 +469,19 @@ def attribute_problems(
     Same rules as the CSV, except that ``birthdate`` is YYYY-MM-DD (the stored form).
     Empty values count as absent; ``check_required`` also reports absent required ones.
     """
-    by_name = config.by_name
+    known = {*config.by_name, *VERIFIABLE.values()}
     problems: list[str] = []
     for name, value in attributes.items():
-        if name not in by_name and name not in VERIFIABLE.values():
+        if name not in known:
             problems.append(f"The attribute {name} is not in the schema of this user pool.")
-            continue
-        if name in NOT_IN_CSV:
+        elif name in NOT_IN_CSV:
             problems.append(f"The attribute {name} cannot be set.")
-            continue
-        if not value:
-            continue
-        kind, low, high = _kind(_definition(config, name), csv=False)
-        try:
-            _convert(name, kind, low, high, value)
-        except _Invalid as invalid:
-            problems.append(invalid.reason)
+        elif value:
+            convert, low, high = _converter(_definition(config, name), csv=False)
+            try:
+                convert(name, low, high, value)
+            except _Invalid as invalid:
+                problems.append(invalid.reason)
     if check_required:
         for attr in config.schema:
             if attr.required and attr.name not in NOT_IN_CSV and not attributes.get(attr.name):

@@ -27,7 +27,7 @@ from typing import Any
 
 import botocore.model
 import botocore.session
-import regex  # type: ignore[import-untyped, unused-ignore]
+import regex
 from botocore.model import Shape
 
 from cognito_import.errors import InvalidParameterException, SerializationException

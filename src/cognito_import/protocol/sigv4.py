@@ -265,7 +265,7 @@ class _ClientSignedHeaders:
         selected = HTTPHeaders()
         for name in dict.fromkeys(self.client_signed):
             # HTTP/2 and some clients carry the authority only in the URL. Any other signed
-            # header that did not arrive is canonicalised empty, so it cannot match.
+            # header that did not arrive keeps its place, empty, as the client's list says.
             fallback = self.default_host if name == "host" else ""
             for value in request.headers.get_all(name) or [fallback]:
                 selected[name] = value

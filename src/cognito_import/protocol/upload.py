@@ -83,14 +83,18 @@ class UploadEndpoint:
         except BaseException:
             writer.discard()
             raise
-        # Record the upload only while the job is still Created: a Start racing this PUT
-        # either sees no upload or this whole one.
-        await run_in_threadpool(writer.commit)
-        done = await run_in_threadpool(
-            rt.store.jobs.transition, job.job_id, [J.CREATED], upload_size=writer.size
+        # The file lands under a name of its own, recorded only while the job is still
+        # Created: a Start racing this PUT keeps the file it saw, and the loser's file
+        # (this one, or the one this upload replaces) is deleted.
+        name = await run_in_threadpool(writer.commit)
+        recorded, replaced = await run_in_threadpool(
+            rt.store.jobs.record_upload, job.job_id, name, writer.size
         )
-        if done is None:
+        if not recorded:
+            await run_in_threadpool(rt.blobs.delete_upload, name)
             raise S3Error("AccessDenied", "Access Denied", 403)
+        if replaced is not None and replaced != name:
+            await run_in_threadpool(rt.blobs.delete_upload, replaced)
 
 
 def _too_large(limit: int) -> S3Error:

@@ -26,7 +26,8 @@ class Store:
         that several processes starting together agree on one."""
         with self.db.write() as tx:
             tx.run(
-                "INSERT INTO server_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                "INSERT INTO server_state (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO NOTHING",
                 (name, value),
             )
             row = tx.one("SELECT value FROM server_state WHERE name = ?", (name,))

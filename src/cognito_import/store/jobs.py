@@ -20,6 +20,11 @@ _COLUMNS = ", ".join(_FIELDS)
 _SELECT = f"SELECT {_COLUMNS} FROM jobs"
 
 
+def _values(job: ImportJob) -> list[object]:
+    # PostgreSQL refuses a boolean for the INTEGER flag column; SQLite would store either.
+    return [int(v) if isinstance(v, bool) else v for v in (getattr(job, n) for n in _FIELDS)]
+
+
 def _job(row: Row) -> ImportJob:
     values = dict(zip(_FIELDS, row, strict=True))
     values["stop_requested"] = bool(values["stop_requested"])
@@ -60,10 +65,7 @@ class JobStore:
             if row and int(row[0]) >= limit:
                 return False
             marks = ", ".join("?" * len(_FIELDS))
-            tx.run(
-                f"INSERT INTO jobs ({_COLUMNS}) VALUES ({marks})",
-                [getattr(job, name) for name in _FIELDS],
-            )
+            tx.run(f"INSERT INTO jobs ({_COLUMNS}) VALUES ({marks})", _values(job))
         return True
 
     def get_job(self, job_id: str) -> ImportJob | None:
@@ -109,6 +111,27 @@ class JobStore:
         row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,))
         return _job(row) if row else None
 
+    def record_upload(self, job_id: str, name: str, size: int) -> tuple[bool, str | None]:
+        """Make ``name`` the job's upload if the job is still Created: (True, the name it
+        replaces, for the caller to delete), or (False, None) when the job has moved on
+        and the new file must be deleted instead.
+
+        A compare-and-set on the previous name as well as the status, so that of two
+        uploads racing each other, each learns exactly which file it replaced.
+        """
+        while True:
+            job = self.get_job(job_id)
+            if job is None or job.status != J.CREATED:
+                return False, None
+            with self.db.write() as tx:
+                count = tx.run(
+                    "UPDATE jobs SET upload_name = ?, upload_size = ? WHERE job_id = ?"
+                    " AND status = ? AND COALESCE(upload_name, '') = ?",
+                    (name, size, job_id, J.CREATED, job.upload_name or ""),
+                )
+            if count:
+                return True, job.upload_name
+
     def expire_jobs(self, now: float, expiry: float) -> list[str]:
         """Move every job still Created past its expiry to Expired; their ids."""
         with self.db.write() as tx:
@@ -127,6 +150,7 @@ class JobStore:
                         "completed": now,
                         "message": J.MSG_EXPIRED,
                         "upload_size": None,
+                        "upload_name": None,
                     },
                 )
         return ids
@@ -228,12 +252,17 @@ class JobStore:
             )
 
     def finish(self, job_id: str, worker: str, status: str, message: str, now: float) -> bool:
+        """End a running job this worker owns. A job that is ``Stopping`` ends ``Stopped``
+        whatever the worker concluded: a Stop accepted after the last batch committed has
+        already told the developer ``Stopping``, and a stop is never undone."""
+        sql = (
+            "UPDATE jobs SET status = ?, message = ?, completed = ?, worker = NULL,"
+            " heartbeat = NULL WHERE job_id = ? AND worker = ? AND status = ?"
+        )
         with self.db.write() as tx:
-            count = tx.run(
-                "UPDATE jobs SET status = ?, message = ?, completed = ?, worker = NULL,"
-                " heartbeat = NULL WHERE job_id = ? AND worker = ? AND status IN (?, ?)",
-                (status, message, now, job_id, worker, J.IN_PROGRESS, J.STOPPING),
-            )
+            count = tx.run(sql, (status, message, now, job_id, worker, J.IN_PROGRESS))
+            if not count:
+                count = tx.run(sql, (J.STOPPED, J.MSG_STOPPED, now, job_id, worker, J.STOPPING))
         return count > 0
 
     # -- the per-row log ---------------------------------------------------------------

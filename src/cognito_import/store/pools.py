@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
+from cognito_import.domain.attributes import VERIFIABLE
 from cognito_import.domain.filters import UserFilter
 from cognito_import.domain.pool_rules import config_from_json, config_to_json
 from cognito_import.domain.pools import Pool
 from cognito_import.domain.users import User
-from cognito_import.store.db import Database, IntegrityError, Row, Tx, chunks
+from cognito_import.store.db import Database, IntegrityError, Params, Row, Tx, chunks
 
 _POOL_COLUMNS = "pool_id, account, region, name, created, modified, config, settings"
 USER_COLUMNS = (
@@ -127,7 +128,9 @@ class PoolStore:
 
     def delete_pool(self, account: str, pool_id: str) -> bool:
         with self.db.write() as tx:
-            if not tx.run("DELETE FROM pools WHERE pool_id = ? AND account = ?", (pool_id, account)):
+            if not tx.run(
+                "DELETE FROM pools WHERE pool_id = ? AND account = ?", (pool_id, account)
+            ):
                 return False
             for table in ("users", "user_aliases"):
                 tx.run(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
@@ -144,13 +147,47 @@ class PoolStore:
 
     # -- users -----------------------------------------------------------------------
 
-    def insert_user(self, user: User) -> None:
-        """Insert one user and its unique values; ``Conflict`` names what was taken."""
+    def insert_user(self, user: User, take_over: frozenset[str] = frozenset()) -> None:
+        """Insert one user and its unique values; ``Conflict`` names what was taken.
+
+        Values of the attributes in ``take_over`` move to the new user instead: their
+        holder loses them and its ``<attribute>_verified`` becomes ``false``, which is
+        what AdminCreateUser's ForceAliasCreation does to the previous owner.
+        """
         with self.db.write() as tx:
-            taken = self.taken(tx, user.pool_id, [user.username_key], user_unique_pairs([user]))
+            kept = [(a, v) for a, v in user_unique_pairs([user]) if a not in take_over]
+            taken = self.taken(tx, user.pool_id, [user.username_key], kept)
             if taken:
                 raise Conflict(taken[0])
+            for attribute in sorted(take_over & user.unique_values.keys()):
+                self._release(tx, user, attribute)
             self.insert_users(tx, [user])
+
+    def _release(self, tx: Tx, user: User, attribute: str) -> None:
+        where = "pool_id = ? AND attribute = ? AND value = ?"
+        value = user.unique_values[attribute]
+        row = tx.one(
+            f"SELECT username_key FROM user_aliases WHERE {where}", (user.pool_id, attribute, value)
+        )
+        if row is None:
+            return
+        tx.run(f"DELETE FROM user_aliases WHERE {where}", (user.pool_id, attribute, value))
+        holder = (user.pool_id, row[0])
+        found = tx.one(
+            "SELECT attributes FROM users WHERE pool_id = ? AND username_key = ?", holder
+        )
+        if found is None:
+            return
+        attributes = json.loads(found[0])
+        attributes[VERIFIABLE.get(attribute, attribute + "_verified")] = "false"
+        tx.run(
+            "UPDATE users SET attributes = ?, modified = ? WHERE pool_id = ? AND username_key = ?",
+            (
+                json.dumps(attributes, ensure_ascii=False, separators=(",", ":")),
+                user.modified,
+                *holder,
+            ),
+        )
 
     def taken(
         self, tx: Tx, pool_id: str, keys: Sequence[str], pairs: Sequence[tuple[str, str]]
@@ -201,7 +238,7 @@ class PoolStore:
     def insert_users(self, tx: Tx, users: Sequence[User]) -> None:
         try:
             self.db.bulk_insert(tx, "users", USER_COLUMNS, [user_row(u) for u in users])
-            aliases = [
+            aliases: list[Params] = [
                 (u.pool_id, attribute, value, u.username_key)
                 for u in users
                 for attribute, value in u.unique_values.items()

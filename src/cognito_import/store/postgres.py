@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from cognito_import.store.db import IntegrityError, Params, Row
+from cognito_import.store.db import IntegrityError, Params, Row, Tx
 
 # Any constant works: it only has to be the same in every process sharing the database.
 _CLAIM_LOCK = 0x636F676E
@@ -84,10 +84,11 @@ class PostgresDatabase:
     def json_key(self, key: str) -> str:
         return key
 
-    def lock_claims(self, tx: _PgTx) -> None:
+    def lock_claims(self, tx: Tx) -> None:
         tx.one("SELECT pg_advisory_xact_lock(?)", (_CLAIM_LOCK,))
 
-    def bulk_insert(self, tx: _PgTx, table: str, columns: Sequence[str], rows: list[Params]) -> None:
+    def bulk_insert(self, tx: Tx, table: str, columns: Sequence[str], rows: list[Params]) -> None:
+        assert isinstance(tx, _PgTx)
         with tx.cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from cognito_import.store.db import IntegrityError, Params, Row
+from cognito_import.store.db import IntegrityError, Params, Row, Tx
 
 
 class _SqliteTx:
@@ -88,13 +88,11 @@ class SqliteDatabase:
     def json_key(self, key: str) -> str:
         return '$."' + key.replace('"', '\\"') + '"'
 
-    def lock_claims(self, tx: _SqliteTx) -> None:
+    def lock_claims(self, tx: Tx) -> None:
         # BEGIN IMMEDIATE already makes this the only writer.
         return None
 
-    def bulk_insert(
-        self, tx: _SqliteTx, table: str, columns: Sequence[str], rows: list[Params]
-    ) -> None:
+    def bulk_insert(self, tx: Tx, table: str, columns: Sequence[str], rows: list[Params]) -> None:
         marks = ",".join("?" * len(columns))
         tx.many(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", rows)
 
