@@ -69,12 +69,14 @@ def _storage_options(f: Callable[..., Any]) -> Callable[..., Any]:
             default=Path(".cognito-import"),
             show_default=True,
             envvar="COGNITO_IMPORT_DATA_DIR",
+            show_envvar=True,
             help="Folder for the SQLite database, uploaded CSVs and the generated key.",
         ),
         click.option(
             "--database",
             default=None,
             envvar="COGNITO_IMPORT_DATABASE",
+            show_envvar=True,
             help="sqlite:///PATH or postgresql://... (default: SQLite in the data dir).",
         ),
         click.option(
@@ -146,6 +148,11 @@ def serve(host: str, port: int, public_url: str | None, no_worker: bool, **kw: A
     from cognito_import.app import create_app
     from cognito_import.runtime import build_runtime
 
+    # uvicorn stops gracefully on SIGTERM, then restores the previous handler and raises
+    # the signal again; with the default handler the process would die "killed by
+    # SIGTERM" after a clean shutdown. This one makes both that and a SIGTERM during
+    # startup (before uvicorn listens) a clean exit 0.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = _settings(kw, host=host, port=port, public_url=public_url, run_worker=not no_worker)
     keys = load_keys(kw["access_keys"], settings.data_dir, announce=True)
     rt = build_runtime(settings, keys)
@@ -170,6 +177,10 @@ def worker(**kw: Any) -> None:
     while thread.is_alive():
         thread.join(0.5)
     rt.store.close()
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _settings(kw: dict[str, Any], **extra: Any) -> Settings:

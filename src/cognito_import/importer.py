@@ -32,9 +32,20 @@ from cognito_import.store.jobs import Batch, RowOutcome
 
 log = logging.getLogger("cognito_import.importer")
 
+# AWS is silent on a file with nothing to import; a job that imports nobody is no success.
+NO_DATA_ROWS = "The CSV file has no data rows after the header."
+
 SKIPPED = "SKIPPED"
 FAILED = "FAILED"
 BLANK = "BLANK"
+
+
+def printable(message: str) -> str:
+    """A file-level message may quote the file (header names): escape what a text column
+    cannot hold (NUL, refused by PostgreSQL) or a terminal would act on."""
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 @dataclass
@@ -69,12 +80,15 @@ class Importer:
         # The name recorded when the job was started: a later PUT cannot replace it.
         with rt.blobs.open(upload) as fp:
             try:
-                prescan(fp, rt.settings.max_rows)
+                scan = prescan(fp, rt.settings.max_rows)
                 fp.seek(0)
                 header = read_header(fp)
                 plan = plan_header(header.columns, pool.config, job.hash_algorithm)
             except CsvFileError as exc:
-                self._finish(job, J.FAILED, exc.message)
+                self._finish(job, J.FAILED, printable(exc.message))
+                return
+            if not scan.data_rows:
+                self._finish(job, J.FAILED, NO_DATA_ROWS)
                 return
             if job.resume_offset:
                 offset, line = job.resume_offset, job.resume_line

@@ -157,7 +157,14 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
             status=J.STOPPED,
             completed=ctx.now,
             message=J.MSG_STOPPED,
-        ) or jobs.transition(job.job_id, [J.IN_PROGRESS], status=J.STOPPING, stop_requested=1)
+        )
+        if stopped is not None:
+            # No worker ever had it, and a stopped job never restarts: its CSV is done with.
+            rt.blobs.delete(job.job_id)
+        else:
+            stopped = jobs.transition(
+                job.job_id, [J.IN_PROGRESS], status=J.STOPPING, stop_requested=1
+            )
         if stopped is None:
             current = jobs.get_job(job.job_id) or job
             raise PreconditionNotMetException(

@@ -206,7 +206,9 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
         events: list[dict[str, Any]] = []
         next_token = None
         skipping = bool(start_job)
-        events_last = 0
+        # The token names the last event returned, which may be in an earlier stream
+        # than the event that did not fit: the next page resumes right after it.
+        last: list[object] = []
         for job in selected:
             if skipping and job.job_id != start_job:
                 continue
@@ -216,9 +218,9 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
                 if not pattern.matches(event.message):
                     continue
                 if len(events) >= limit:
-                    next_token = encode_token(rt.token_secret, scope, [job.job_id, events_last])
+                    next_token = encode_token(rt.token_secret, scope, last)
                     break
-                events_last = event.line
+                last = [job.job_id, event.line]
                 events.append(
                     {
                         "logStreamName": stream_name(job),

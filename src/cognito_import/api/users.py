@@ -6,7 +6,7 @@ from typing import Any
 
 from cognito_import.api.pools import require_pool
 from cognito_import.api.tokens import decode_token, encode_token
-from cognito_import.domain.attributes import VERIFIABLE
+from cognito_import.domain.attributes import NOT_IN_CSV, VERIFIABLE
 from cognito_import.domain.filters import parse_filter
 from cognito_import.domain.pools import Pool, PoolConfig
 from cognito_import.domain.rows import (
@@ -58,6 +58,26 @@ def username_problem(config: PoolConfig, username: str) -> str | None:
     return None
 
 
+def schema_problem(config: PoolConfig, attributes: dict[str, str]) -> str | None:
+    """Unknown and missing required attributes, in Cognito's words: one line each, e.g.
+    ``Attributes did not conform to the schema: custom:x: Attribute does not exist in the
+    schema.``; value checks (length, type, format) are left to ``attribute_problems``."""
+    known = config.by_name
+    lines = [
+        f"{name}: Attribute does not exist in the schema."
+        for name in attributes
+        if name not in known
+    ]
+    lines.extend(
+        f"{a.name}: The attribute is required."
+        for a in config.schema
+        if a.required and a.name not in NOT_IN_CSV and not attributes.get(a.name)
+    )
+    if not lines:
+        return None
+    return "Attributes did not conform to the schema: " + "".join(line + "\n" for line in lines)
+
+
 def user_wire(user: User, attributes_key: str) -> dict[str, Any]:
     return {
         "Username": user.username,
@@ -103,7 +123,10 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
             # Email/phone as username: the value given is the sign-in attribute, and the
             # user's own username becomes its sub, as in Cognito.
             attributes.setdefault("email" if is_email(username) else "phone_number", username)
-        problems = attribute_problems(config, attributes)
+        problem = schema_problem(config, attributes)
+        if problem is not None:
+            raise InvalidParameterException(problem)
+        problems = attribute_problems(config, attributes, check_required=False)
         if problems:
             raise InvalidParameterException("; ".join(problems))
         sub = rt.ids.uuid()

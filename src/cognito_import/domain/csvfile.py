@@ -88,22 +88,17 @@ def prescan(fp: BinaryIO, max_rows: int = MAX_ROWS) -> ScanResult:
     """
     fp.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8")()
-    size = 0
+    head = fp.read(len(BOM))
+    bom = head == BOM
+    size = len(head)
+    chunk = b"" if bom else head
     newlines = 0  # newlines in the chunks before the current one
-    bom = False
-    first = True
     # Line 1 (the header) is not a data row; ``line_no`` is the line being scanned.
     line_no = 1
     header_nonblank = False
     nonblank = False  # whether the line being scanned has non-whitespace so far
     data_rows = 0
-    while chunk := fp.read(CHUNK_SIZE):
-        size += len(chunk)
-        if first:
-            first = False
-            if chunk.startswith(BOM):
-                bom = True
-                chunk = chunk[len(BOM) :]
+    while True:
         _check_utf8(decoder, chunk, newlines)
         newlines += chunk.count(b"\n")
         parts = chunk.split(b"\n")
@@ -118,6 +113,10 @@ def prescan(fp: BinaryIO, max_rows: int = MAX_ROWS) -> ScanResult:
                 nonblank = False
             if not nonblank and part and not part.isspace():
                 nonblank = True
+        chunk = fp.read(CHUNK_SIZE)
+        if not chunk:
+            break
+        size += len(chunk)
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -181,6 +180,7 @@ def iter_lines(
 
     Over-long lines are yielded with an ``error`` and skipped in bounded pieces, never
     held whole. Invalid UTF-8 (when ``prescan`` was not run) raises CsvFileError.
+    The generator owns ``fp`` while it runs: reading it elsewhere moves its position.
     """
     fp.seek(offset)
     readline = fp.readline
@@ -227,23 +227,16 @@ def _skip_rest_of_line(fp: BinaryIO, offset: int) -> int:
 
 def split_row(text: str) -> list[str]:
     """Split one line (without its newline) into trimmed values."""
-    if "\\" not in text:
+    if "\\," not in text:
         return list(map(str.strip, text.split(",")))
-    parts = text.split(",")
-    values: list[str] = []
-    held = ""  # the value so far when the previous comma was escaped
-    last = len(parts) - 1
-    for i, part in enumerate(parts):
-        if held:
-            part = held + part
-            held = ""
-        # A piece ending in a backslash means the comma after it was escaped; the last
-        # piece has no comma after it, so its trailing backslash is literal.
-        if i < last and part.endswith("\\"):
-            held = part[:-1] + ","
-            continue
-        values.append(part.strip())
-    return values
+    # Each "\\," is one escaped comma (the backslash right before a comma is the escape;
+    # any other backslash is literal), so park the escaped commas in a character the
+    # line does not contain, split, and put them back.
+    hidden = "\x00"
+    while hidden in text:
+        hidden = chr(ord(hidden) + 1)
+    parts = text.replace("\\,", hidden).split(",")
+    return [part.replace(hidden, ",").strip() for part in parts]
 
 
 def format_row(values: list[str]) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
@@ -115,6 +116,7 @@ class HeaderPlan:
     config: PoolConfig
     hash_algorithm: str | None
     columns: tuple[str, ...]
+    width: int
     username_index: int
     mfa_index: int
     hash_index: int  # -1 when the job has no PasswordHashingAlgorithm
@@ -122,7 +124,7 @@ class HeaderPlan:
     pick: Callable[[list[str]], tuple[str, ...]]  # their values, in that order
     flags: tuple[str, ...]  # Boolean columns
     converted: tuple[tuple[str, _Converter, float, float], ...]  # others not stored as is
-    # Plain strings need a length check only when the row is longer than the shortest max.
+    # Plain strings need a length check only when a value is longer than the shortest max.
     plain: tuple[tuple[str, float], ...]
     plain_limit: float
     required: tuple[str, ...]
@@ -251,7 +253,8 @@ def _check_header(columns: list[str], config: PoolConfig, hash_algorithm: str | 
     for position, column in enumerate(columns, start=1):
         if not column:
             raise CsvFileError(f"The CSV header has an empty column name (column {position}).")
-    repeated = sorted({c for c in columns if columns.count(c) > 1}, key=columns.index)
+    counts = Counter(columns)
+    repeated = [c for c in counts if counts[c] > 1]
     if repeated:
         raise CsvFileError(f"The CSV header has the {_names(repeated)} more than once.")
     allowed = {*config.csv_header(), *VERIFIABLE.values(), PASSWORD_HASH_COLUMN}
@@ -319,6 +322,7 @@ def plan_header(columns: list[str], config: PoolConfig, hash_algorithm: str | No
         config=config,
         hash_algorithm=hash_algorithm,
         columns=tuple(columns),
+        width=len(columns),
         username_index=index[USERNAME_COLUMN],
         mfa_index=index[MFA_COLUMN],
         hash_index=index.get(PASSWORD_HASH_COLUMN, -1),
@@ -334,10 +338,10 @@ def plan_header(columns: list[str], config: PoolConfig, hash_algorithm: str | No
 
 
 def _picker(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
-    if len(positions) == 1:  # itemgetter of one index returns the item, not a tuple
-        only = positions[0]
-        return lambda values: (values[only],)
-    return itemgetter(*positions)
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    # itemgetter of one index returns the item, not a tuple, and needs at least one index.
+    return lambda values: tuple(values[i] for i in positions)
 
 
 def _username_problem(config: PoolConfig, username: str) -> str | None:
@@ -378,7 +382,7 @@ def _fill_from_username(allowed: frozenset[str], username: str, attributes: dict
     return f"The {name} value must equal cognito:username: it is this pool's username attribute."
 
 
-def _schema_problem(plan: HeaderPlan, values: list[str], attributes: dict[str, str]) -> str:
+def _schema_problem(plan: HeaderPlan, attributes: dict[str, str]) -> str:
     """Convert ``attributes`` in place; the first schema problem, or ""."""
     for name in plan.flags:
         value = attributes.get(name)
@@ -394,8 +398,7 @@ def _schema_problem(plan: HeaderPlan, values: list[str], attributes: dict[str, s
                 attributes[name] = convert(name, low, high, value)
     except _Invalid as invalid:
         return invalid.reason
-    # A row no longer than the smallest max length cannot hold a value that is too long.
-    if plan.plain and sum(map(len, values)) > plan.plain_limit:
+    if plan.plain and max(map(len, attributes.values()), default=0) > plan.plain_limit:
         for name, high in plan.plain:
             if len(attributes.get(name, "")) > high:
                 return _length_reason(name, 0, high, len(attributes[name]))
@@ -404,7 +407,7 @@ def _schema_problem(plan: HeaderPlan, values: list[str], attributes: dict[str, s
 
 def check_row(plan: HeaderPlan, values: list[str]) -> RowUser | str:
     """The user a row describes, or the reason it fails (after "Line Number N - ")."""
-    width = len(plan.columns)
+    width = plan.width
     if len(values) != width:
         noun = "value" if len(values) == 1 else "values"
         return f"The row has {len(values):,} {noun} but the header has {width:,} columns."
@@ -413,8 +416,8 @@ def check_row(plan: HeaderPlan, values: list[str]) -> RowUser | str:
     problem = _username_problem(config, username)
     if problem is not None:
         return problem
-    attributes = {n: v for n, v in zip(plan.names, plan.pick(values), strict=True) if v}
-    problem = _schema_problem(plan, values, attributes)
+    attributes = {n: v for n, v in zip(plan.names, plan.pick(values), strict=False) if v}
+    problem = _schema_problem(plan, attributes)
     if not problem and config.username_attributes:
         problem = _fill_from_username(config.username_attributes, username, attributes)
     if problem:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -61,9 +62,15 @@ class JsonService:
     handlers: Mapping[str, Handler]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
 def _ascii(text: str) -> str:
-    # Header values must be latin-1 and single-line; the body keeps the exact text.
-    return text.encode("ascii", "replace").decode("ascii").replace("\r", " ").replace("\n", " ")
+    # A header value must be printable ASCII with no surrounding whitespace, or the HTTP
+    # layer drops the connection instead of answering; messages echo client values and
+    # some of Cognito's span lines. The body keeps the exact text.
+    printable = text.encode("ascii", "replace").decode("ascii")
+    return _CONTROL.sub(" ", printable).strip()
 
 
 def error_response(error: ServiceError, request_id: str) -> Response:
