@@ -19,36 +19,48 @@ Decisions where AWS is silent (cognito-facts 6.4, 13):
 
 from __future__ import annotations
 
-import datetime
-import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 
 from cognito_import.domain.attributes import (
-    BOOLEAN,
-    DATETIME,
     MFA_COLUMN,
     NOT_IN_CSV,
-    NUMBER,
     PASSWORD_HASH_COLUMN,
     USERNAME_COLUMN,
     VERIFIABLE,
-    AttributeDef,
 )
 from cognito_import.domain.csvfile import MAX_ROW_CHARS, CsvFileError
 from cognito_import.domain.hashes import ALGORITHMS, hash_problem
 from cognito_import.domain.pools import MFA_OFF, MFA_ON, PoolConfig
 from cognito_import.domain.users import unique_values
+from cognito_import.domain.values import (
+    BOOLS,
+    FORMATTED,
+    Converter,
+    Invalid,
+    check_boolean,
+    check_string,
+    converter,
+    definition,
+    length_reason,
+)
+
+# Re-exported: callers of the row rules use these texts and checks too.
+from cognito_import.domain.values import INVALID_EMAIL as INVALID_EMAIL
+from cognito_import.domain.values import INVALID_PHONE as INVALID_PHONE
+from cognito_import.domain.values import attribute_problems as attribute_problems
+from cognito_import.domain.values import bool_reason as bool_reason
+from cognito_import.domain.values import is_email as is_email
+from cognito_import.domain.values import is_phone as is_phone
+from cognito_import.domain.values import required_reason as required_reason
 
 SKIPPED_EXISTS = "The user already exists."
 NO_AUTO_VERIFIED = (
     "The User Record does not set any of the auto verified attributes to true. "
     "(Example: email_verified to true)."
 )
-INVALID_PHONE = "Invalid phone number format."
-INVALID_EMAIL = "Invalid email address format."
 USERNAME_EMPTY = "The username (cognito:username) is empty."
 USERNAME_WHITESPACE = "The username cannot contain spaces, tabs or control characters."
 USERNAME_TOO_LONG = "The username is longer than 128 characters."
@@ -69,35 +81,10 @@ POOL_WITHOUT_AUTO_VERIFIED = (
     "an import needs email or phone_number to be auto-verified."
 )
 MAX_USERNAME = 128
-DEFAULT_MAX_LENGTH = 2048
-
-_BOOLS = {
-    **{t: "true" for t in ("true", "TRUE", "True")},
-    **{f: "false" for f in ("false", "FALSE", "False")},
-}
-_INF = float("inf")
-_FORMATTED = ("email", "phone_number")  # strings with a format check in _string
-
-# A converter returns the stored form of a non-empty value or raises _Invalid;
-# its arguments are (attribute name, low, high, value), bounds as _converter gives them.
-_Converter = Callable[[str, float, float, str], str]
 
 
 def alias_taken_reason(attribute: str) -> str:
     return f"An account with the given {attribute} already exists."
-
-
-def bool_reason(name: str) -> str:
-    return f"Invalid value for {name}: must be true or false."
-
-
-def required_reason(name: str) -> str:
-    return f"The required attribute {name} is empty."
-
-
-class _Invalid(Exception):
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
 
 
 # Not frozen: a frozen dataclass costs 0.5 us more per row to build. Treat as read-only.
@@ -123,121 +110,12 @@ class HeaderPlan:
     names: tuple[str, ...]  # attribute columns, in the pool's order
     pick: Callable[[list[str]], tuple[str, ...]]  # their values, in that order
     flags: tuple[str, ...]  # Boolean columns
-    converted: tuple[tuple[str, _Converter, float, float], ...]  # others not stored as is
+    converted: tuple[tuple[str, Converter, float, float], ...]  # others not stored as is
     # Plain strings need a length check only when a value is longer than the shortest max.
     plain: tuple[tuple[str, float], ...]
     plain_limit: float
     required: tuple[str, ...]
     auto_flags: tuple[str, ...]
-
-
-def is_email(value: str) -> bool:
-    at = value.find("@")
-    return (
-        0 < at < len(value) - 1
-        and value.find("@", at + 1) < 0
-        and " " not in value
-        and value.isprintable()
-    )
-
-
-def is_phone(value: str) -> bool:
-    return 5 <= len(value) <= 16 and value[0] == "+" and value[1:].isascii() and value[1:].isdigit()
-
-
-def _length_reason(name: str, low: float, high: float, length: int) -> str:
-    if length > high:
-        return f"The value of {name} is longer than {int(high):,} characters."
-    return f"The value of {name} is shorter than {int(low):,} characters."
-
-
-def _string(name: str, low: float, high: float, value: str) -> str:
-    if not low <= len(value) <= high:
-        raise _Invalid(_length_reason(name, low, high, len(value)))
-    if name == "email" and not is_email(value):
-        raise _Invalid(INVALID_EMAIL)
-    if name == "phone_number" and not is_phone(value):
-        raise _Invalid(INVALID_PHONE)
-    return value
-
-
-def _boolean(name: str, low: float, high: float, value: str) -> str:
-    normal = _BOOLS.get(value) or _BOOLS.get(value.lower())
-    if normal is None:
-        raise _Invalid(bool_reason(name))
-    return normal
-
-
-def _number(name: str, low: float, high: float, value: str) -> str:
-    digits = value[1:] if value[0] == "-" else value
-    try:
-        number = int(value) if digits.isascii() and digits.isdigit() else None
-    except ValueError:  # more digits than int() converts
-        number = None
-    if number is None:
-        raise _Invalid(f"Invalid value for {name}: must be an integer.")
-    if number < low:
-        raise _Invalid(f"The value of {name} must be at least {int(low)}.")
-    if number > high:
-        raise _Invalid(f"The value of {name} must be at most {int(high)}.")
-    return value
-
-
-def _datetime(name: str, low: float, high: float, value: str) -> str:
-    try:
-        datetime.datetime.fromisoformat(value)
-    except ValueError:
-        raise _Invalid(f"Invalid value for {name}: must be an ISO 8601 date-time.") from None
-    return value
-
-
-@functools.lru_cache(maxsize=1 << 16)  # birthdates repeat; date() + isoformat() do not pay
-def _iso_date(value: str, csv: bool) -> str | None:
-    if csv:  # mm/dd/yyyy (DG)
-        ok = len(value) == 10 and value[2] == "/" and value[5] == "/"
-        month, day, year = value[0:2], value[3:5], value[6:10]
-    else:  # YYYY-MM-DD (OIDC)
-        ok = len(value) == 10 and value[4] == "-" and value[7] == "-"
-        year, month, day = value[0:4], value[5:7], value[8:10]
-    digits = year + month + day
-    if ok and digits.isascii() and digits.isdigit():
-        try:
-            return datetime.date(int(year), int(month), int(day)).isoformat()
-        except ValueError:
-            pass
-    return None
-
-
-def _birthdate_csv(name: str, low: float, high: float, value: str) -> str:
-    iso = _iso_date(value, True)
-    if iso is None:
-        raise _Invalid(f"Invalid value for {name}: must be a real date in the format mm/dd/yyyy.")
-    return iso
-
-
-def _birthdate_iso(name: str, low: float, high: float, value: str) -> str:
-    if _iso_date(value, False) is None:
-        raise _Invalid(f"Invalid value for {name}: must be a real date in the format YYYY-MM-DD.")
-    return value
-
-
-def _converter(attr: AttributeDef, *, csv: bool) -> tuple[_Converter, float, float]:
-    high: float = attr.max_length or DEFAULT_MAX_LENGTH
-    if attr.name == "birthdate":
-        return (_birthdate_csv if csv else _birthdate_iso), 0, _INF
-    if attr.data_type == BOOLEAN:
-        return _boolean, 0, _INF
-    if attr.data_type == NUMBER:
-        low = -_INF if attr.min_value is None else attr.min_value
-        return _number, low, _INF if attr.max_value is None else attr.max_value
-    if attr.data_type == DATETIME:
-        return _datetime, 0, _INF
-    return _string, attr.min_length or 0, high
-
-
-def _definition(config: PoolConfig, name: str) -> AttributeDef:
-    # The verified flags are Cognito built-ins that a pool's schema may not list.
-    return config.by_name.get(name) or AttributeDef(name, BOOLEAN)
 
 
 def _names(names: list[str], one: str = "column", many: str = "columns") -> str:
@@ -304,17 +182,17 @@ def plan_header(columns: list[str], config: PoolConfig, hash_algorithm: str | No
     _check_header(columns, config, hash_algorithm)
     index = {c: i for i, c in enumerate(columns)}
     names: list[str] = []
-    converted: list[tuple[str, _Converter, float, float]] = []
+    converted: list[tuple[str, Converter, float, float]] = []
     flags: list[str] = []
     plain: list[tuple[str, float]] = []
     # Pool order, not header order: the first problem reported must not depend on it.
     for name in dict.fromkeys([*config.csv_header(), *VERIFIABLE.values()]):
         if name in index and name not in (USERNAME_COLUMN, MFA_COLUMN):
             names.append(name)
-            convert, low, high = _converter(_definition(config, name), csv=True)
-            if convert is _string and low == 0 and name not in _FORMATTED:
+            convert, low, high = converter(definition(config, name), csv=True)
+            if convert is check_string and low == 0 and name not in FORMATTED:
                 plain.append((name, high))
-            elif convert is _boolean:
+            elif convert is check_boolean:
                 flags.append(name)
             else:
                 converted.append((name, convert, low, high))
@@ -387,7 +265,7 @@ def _schema_problem(plan: HeaderPlan, attributes: dict[str, str]) -> str:
     for name in plan.flags:
         value = attributes.get(name)
         if value is not None:
-            normal = _BOOLS.get(value) or _BOOLS.get(value.lower())
+            normal = BOOLS.get(value) or BOOLS.get(value.lower())
             if normal is None:
                 return bool_reason(name)
             attributes[name] = normal
@@ -396,12 +274,12 @@ def _schema_problem(plan: HeaderPlan, attributes: dict[str, str]) -> str:
             value = attributes.get(name)
             if value is not None:
                 attributes[name] = convert(name, low, high, value)
-    except _Invalid as invalid:
+    except Invalid as invalid:
         return invalid.reason
     if plan.plain and max(map(len, attributes.values()), default=0) > plan.plain_limit:
         for name, high in plan.plain:
             if len(attributes.get(name, "")) > high:
-                return _length_reason(name, 0, high, len(attributes[name]))
+                return length_reason(name, 0, high, len(attributes[name]))
     return ""
 
 
@@ -437,7 +315,7 @@ def check_row(plan: HeaderPlan, values: list[str]) -> RowUser | str:
         return NO_AUTO_VERIFIED
 
     mfa_value = values[plan.mfa_index]
-    mfa = _BOOLS.get(mfa_value) or _BOOLS.get(mfa_value.lower())
+    mfa = BOOLS.get(mfa_value) or BOOLS.get(mfa_value.lower())
     if mfa is None:
         return bool_reason(MFA_COLUMN)
     if mfa == "false" and config.mfa == MFA_ON:
@@ -462,31 +340,3 @@ def check_row(plan: HeaderPlan, values: list[str]) -> RowUser | str:
         password_hash=password_hash,
         mfa_enabled=mfa == "true",
     )
-
-
-def attribute_problems(
-    config: PoolConfig, attributes: dict[str, str], *, check_required: bool = True
-) -> list[str]:
-    """Schema and format problems of API-given attributes (AdminCreateUser).
-
-    Same rules as the CSV, except that ``birthdate`` is YYYY-MM-DD (the stored form).
-    Empty values count as absent; ``check_required`` also reports absent required ones.
-    """
-    known = {*config.by_name, *VERIFIABLE.values()}
-    problems: list[str] = []
-    for name, value in attributes.items():
-        if name not in known:
-            problems.append(f"The attribute {name} is not in the schema of this user pool.")
-        elif name in NOT_IN_CSV:
-            problems.append(f"The attribute {name} cannot be set.")
-        elif value:
-            convert, low, high = _converter(_definition(config, name), csv=False)
-            try:
-                convert(name, low, high, value)
-            except _Invalid as invalid:
-                problems.append(invalid.reason)
-    if check_required:
-        for attr in config.schema:
-            if attr.required and attr.name not in NOT_IN_CSV and not attributes.get(attr.name):
-                problems.append(required_reason(attr.name))
-    return problems
