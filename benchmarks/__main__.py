@@ -76,10 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         console.print("API: driver calibration…")
         calibration = api_load.calibrate(min(args.duration, 3.0))
         console.print(f"  using {calibration.driver}; our server…")
-        results = api_load.ours(calibration.driver, args.duration)
+        results, api_peak_kb = api_load.ours(calibration.driver, args.duration)
         console.print("  moto_server…")
         results += api_load.moto(calibration.driver, args.duration)
-        lines += report.api_lines(calibration, results)
+        lines += report.api_lines(calibration, results, api_peak_kb)
         raw["api"] = [dataclasses.asdict(r) for r in results]
 
     report.render(host, lines, console)

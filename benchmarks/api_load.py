@@ -26,6 +26,7 @@ from benchmarks.common import (
     OurServer,
     Subprocess,
     free_port,
+    proc_status,
     wait_http,
 )
 from benchmarks.driver import (
@@ -96,7 +97,8 @@ def _measure(
     ]
 
 
-def ours(driver: str, seconds: float) -> list[ApiResult]:
+def ours(driver: str, seconds: float) -> tuple[list[ApiResult], int]:
+    """The figures, and the server's VmHWM (kB) after all of them."""
     results: list[ApiResult] = []
     with (
         tempfile.TemporaryDirectory(prefix="bench-api-") as tmp,
@@ -127,7 +129,8 @@ def ours(driver: str, seconds: float) -> list[ApiResult]:
         results += _measure("ours", "DescribeUserImportJob", describe, driver, seconds)
         results += _measure("ours", "ListUserImportJobs", listing, driver, seconds)
         results += _measure("ours", "DescribeUserPool", pool, driver, seconds)
-    return results
+        peak_kb = proc_status(server.pid)["VmHWM"]
+    return results, peak_kb
 
 
 def moto(driver: str, seconds: float) -> list[ApiResult]:

@@ -91,24 +91,44 @@ class LoadResult:
 
 
 class Exchange:
-    """One persistent connection replaying one request; parses just enough HTTP/1.1."""
+    """One connection replaying one request; parses just enough HTTP/1.1.
+
+    Kept alive unless the server says ``Connection: close`` (moto's werkzeug does, after
+    every answer): then the next send opens a new connection, as wrk does.
+    """
 
     def __init__(self, request: RawRequest) -> None:
         self.data = request.wire()
-        self.sock = socket.create_connection(("127.0.0.1", request.port))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.port = request.port
         self.buffer = b""
         self.sent_at = 0.0
+        self.closing = False
+        self.reconnects = 0
+        self.sock = self._connect()
 
-    def send(self) -> None:
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def send(self) -> bool:
+        """Send the request; True when it needed a new connection (the caller re-registers)."""
+        reconnected = False
+        if self.closing:
+            self.sock.close()
+            self.sock = self._connect()
+            self.closing = False
+            self.reconnects += 1
+            reconnected = True
         self.buffer = b""
         self.sent_at = time.perf_counter()
         self.sock.sendall(self.data)
+        return reconnected
 
     def feed(self, chunk: bytes) -> int | None:
         """The status code once the whole response is in, else None."""
         if not chunk:
-            raise ConnectionError("server closed the connection")
+            raise ConnectionError("server closed the connection mid-answer")
         self.buffer += chunk
         end = self.buffer.find(b"\r\n\r\n")
         if end < 0:
@@ -118,6 +138,7 @@ class Exchange:
         length = int(match.group(1)) if match else 0
         if len(self.buffer) < end + 4 + length:
             return None
+        self.closing = re.search(r"(?im)^connection:\s*close", head) is not None
         return int(head.split(" ", 2)[1])
 
     def roundtrip(self) -> tuple[int, bytes]:
@@ -130,43 +151,58 @@ class Exchange:
                 return status, self.buffer[end:]
 
 
-def _worker(request: RawRequest, connections: int, duration: float, queue: Any) -> None:
+def _drive(
+    request: RawRequest, connections: int, duration: float
+) -> tuple[list[float], int, float]:
     selector = selectors.DefaultSelector()
     exchanges = [Exchange(request) for _ in range(connections)]
     latencies: list[float] = []
     errors = 0
-    for ex in exchanges:
-        selector.register(ex.sock, selectors.EVENT_READ, ex)
     started = time.perf_counter()
     stop_at = started + duration
     for ex in exchanges:
         ex.send()
-    open_count = connections
-    while open_count:
-        for key, _ in selector.select(timeout=1.0):
+        selector.register(ex.sock, selectors.EVENT_READ, ex)
+    live = connections
+    while live:
+        events = selector.select(timeout=5.0)
+        if not events:
+            errors += live  # no answer in 5 s: count the stuck requests, give up
+            break
+        for key, _ in events:
             ex = key.data
             try:
                 status = ex.feed(ex.sock.recv(65536))
+                if status is None:
+                    continue
+                now = time.perf_counter()
+                latencies.append(now - ex.sent_at)
+                if status // 100 != 2:
+                    errors += 1
+                if now >= stop_at:
+                    selector.unregister(ex.sock)
+                    live -= 1
+                    continue
+                old = ex.sock
+                if ex.send():
+                    selector.unregister(old)
+                    selector.register(ex.sock, selectors.EVENT_READ, ex)
             except OSError:
                 errors += 1
-                selector.unregister(ex.sock)
-                open_count -= 1
-                continue
-            if status is None:
-                continue
-            now = time.perf_counter()
-            latencies.append(now - ex.sent_at)
-            if status // 100 != 2:
-                errors += 1
-            if now < stop_at:
-                ex.send()
-            else:
-                selector.unregister(ex.sock)
-                open_count -= 1
+                selector.unregister(key.fileobj)
+                live -= 1
     elapsed = time.perf_counter() - started
     for ex in exchanges:
         ex.sock.close()
-    queue.put((latencies, errors, elapsed))
+    return latencies, errors, elapsed
+
+
+def _worker(request: RawRequest, connections: int, duration: float, queue: Any) -> None:
+    # Always answer: a child that died silently would leave the parent waiting.
+    try:
+        queue.put(_drive(request, connections, duration))
+    except Exception as exc:
+        queue.put(([], connections, duration, repr(exc)))
 
 
 def python_load(request: RawRequest, connections: int, duration: float) -> LoadResult:
@@ -183,6 +219,9 @@ def python_load(request: RawRequest, connections: int, duration: float) -> LoadR
     parts = [queue.get(timeout=duration + 60) for _ in children]
     for child in children:
         child.join()
+    failures = [part[3] for part in parts if len(part) > 3]
+    if failures:
+        raise RuntimeError(f"load driver failed: {failures[0]}")
     latencies = sorted(lat for part in parts for lat in part[0])
     seconds = max(part[2] for part in parts)
     return LoadResult(

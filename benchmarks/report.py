@@ -133,7 +133,7 @@ def import_lines(
     return lines
 
 
-def api_lines(calibration: Calibration, results: list[ApiResult]) -> list[Line]:
+def api_lines(calibration: Calibration, results: list[ApiResult], peak_kb: int) -> list[Line]:
     section = "API load (keep-alive clients, one signature replayed)"
     wrk = f"wrk {calibration.wrk.per_second:,.0f}" if calibration.wrk else "wrk absent"
     lines = [
@@ -165,7 +165,11 @@ def api_lines(calibration: Calibration, results: list[ApiResult]) -> list[Line]:
                 )
         clients = f"{load.connections} client" + ("s" if load.connections > 1 else "")
         figure = f"{result.server}: {result.operation}, {clients}"
+        if result.server == "moto":
+            # Werkzeug answers "Connection: close": every request pays a TCP connect.
+            figure += " (moto closes each connection)"
         lines.append(Line(section, figure, value, baseline, target, met))
+    lines.append(Line(section, "our server's peak RSS after the load (VmHWM)", _mb(peak_kb)))
     return lines
 
 

@@ -44,7 +44,9 @@ def pg_schema(base_url: str) -> Iterator[str]:
 
 class LiveServer:
     def __init__(self, database: str, data_dir: Path, **settings: Any) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only when
+        # the listening socket says TCP; without it each keep-alive reply waits ~40 ms.
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]

@@ -121,10 +121,14 @@ def test_stop_keeps_what_was_committed(small_batches: LiveServer) -> None:
     assert describe(cognito, pool_id, job["JobId"]) == stopped
 
 
-@pytest.mark.parametrize(("threshold", "status"), [(0.5, "Failed"), (0.9, "Succeeded")])
-def test_failure_threshold(database: str, tmp_path: Path, threshold: float, status: str) -> None:
+@pytest.mark.parametrize(
+    ("settings", "status"), [({}, "Failed"), ({"failure_threshold": 0.9}, "Succeeded")]
+)
+def test_failure_threshold(
+    database: str, tmp_path: Path, settings: dict[str, float], status: str
+) -> None:
     """4 of 7 rows failed or skipped: over the default half, under a 0.9 threshold."""
-    with no_delay(LiveServer(database, tmp_path / "data", failure_threshold=threshold)) as live:
+    with no_delay(LiveServer(database, tmp_path / "data", **settings)) as live:
         cognito = make_client(live)
         pool_id = create_pool(cognito, "threshold")
         rows = [

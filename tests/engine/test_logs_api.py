@@ -185,6 +185,13 @@ def test_filter_by_term_and_phrase(imported: Imported) -> None:
         "logs", "filter-log-events", *group, "--filter-pattern", '"already exists"'
     )
     assert messages(exists["events"]) == [EXPECTED[2]]
+    logs = make_client(imported.live, "logs")
+    either = logs.filter_log_events(
+        logGroupName=imported.group,
+        logStreamNames=[imported.stream],
+        filterPattern="?SKIPPED ?FAILED",
+    )
+    assert messages(either["events"]) == [*EXPECTED[1:3], EXPECTED[4]]
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 4])

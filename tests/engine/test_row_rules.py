@@ -24,7 +24,9 @@ from cognito_import.domain.rows import (
     MFA_MUST_BE_TRUE,
     USERNAME_EMPTY,
     USERNAME_IS_EMAIL,
+    USERNAME_IS_PHONE,
     USERNAME_NOT_EMAIL,
+    USERNAME_TOO_LONG,
     USERNAME_WHITESPACE,
     alias_taken_reason,
     bool_reason,
@@ -234,6 +236,8 @@ CASES = [
     one_failure("username-with-space", user_row("al ice"), USERNAME_WHITESPACE),
     one_failure("username-with-tab", user_row("al\tice"), USERNAME_WHITESPACE),
     one_failure("username-empty", user_row(""), USERNAME_EMPTY),
+    one_failure("username-too-long", user_row("u" * 129), USERNAME_TOO_LONG),
+    Case("username-of-128", (user_row("u" * 128),), (succeeded(2),), {"u" * 128: None}),
     one_failure(
         "email-verified-without-email",
         user_row("alice", email=""),
@@ -304,6 +308,12 @@ CASES = [
         user_row("alice@example.com"),
         USERNAME_IS_EMAIL,
         pool=EMAIL_ALIAS,
+    ),
+    one_failure(
+        "alias-phone-username-is-a-phone-number",
+        user_row(PHONE),
+        USERNAME_IS_PHONE,
+        pool=PHONE_ALIAS,
     ),
     Case(
         "alias-phone-taken-earlier-in-file",

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from cognito_import.runtime import Runtime
 from cognito_import.worker import Worker
 from tests.jobs.csvs import EMAIL_POOL, users_csv
+from tests.live import LiveServer
 
 ROLE_ARN = "arn:aws:iam::111111111111:role/CognitoCloudWatchLogsRole"
 SSE = {"x-amz-server-side-encryption": "aws:kms"}
@@ -96,6 +97,17 @@ def wait_for_status(
         if job["Status"] in TERMINAL or time.monotonic() > deadline:
             raise AssertionError(f"{job_id} is {job['Status']}, not {sorted(wanted)}: {job}")
         time.sleep(POLL)
+
+
+def user_count(client: Any, pool_id: str) -> int:
+    pool = client.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    count: int = pool["EstimatedNumberOfUsers"]
+    return count
+
+
+def stored_uploads(server: LiveServer, job_id: str) -> int:
+    """How many upload files of the job are on disk."""
+    return len(server.rt.blobs.uploads(job_id))
 
 
 def raises_error(code: str, message: str, call: Callable[..., Any], **params: Any) -> None:

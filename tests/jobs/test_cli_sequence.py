@@ -38,7 +38,10 @@ CURL = 'curl -v -T users.csv -H "x-amz-server-side-encryption:aws:kms" "$PRE_SIG
 _JOB = "--user-pool-id $POOL --job-id $JOB --endpoint-url $URL"
 START = f"aws cognito-idp start-user-import-job {_JOB}"
 DESCRIBE = f"aws cognito-idp describe-user-import-job {_JOB}"
-LIST = "aws cognito-idp list-user-import-jobs --user-pool-id $POOL --max-results 20 --endpoint-url $URL"
+LIST = (
+    "aws cognito-idp list-user-import-jobs --user-pool-id $POOL --max-results 20"
+    " --endpoint-url $URL"
+)
 STOP = f"aws cognito-idp stop-user-import-job {_JOB}"
 
 

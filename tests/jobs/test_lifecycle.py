@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ from tests.jobs import (
     run_together,
     running_worker,
     s3_error,
+    stored_uploads,
     uploaded_job,
+    user_count,
     wait_for_status,
 )
 from tests.jobs.csvs import build_csv, failing_row, user_row
@@ -63,15 +66,6 @@ def hold(server: LiveServer, job_id: str) -> ImportJob:
     return claimed
 
 
-def stored_uploads(server: LiveServer, job_id: str) -> int:
-    return len(server.rt.blobs.uploads(job_id))
-
-
-def user_count(cognito: Any, pool: str) -> int:
-    count: int = cognito.describe_user_pool(UserPoolId=pool)["UserPool"]["EstimatedNumberOfUsers"]
-    return count
-
-
 def start(cognito: Any, pool: str, job_id: str) -> Any:
     return cognito.start_user_import_job(UserPoolId=pool, JobId=job_id)["UserImportJob"]
 
@@ -81,8 +75,9 @@ def stop(cognito: Any, pool: str, job_id: str) -> Any:
 
 
 @pytest.fixture
-def idle(database: str, tmp_path: Path) -> Any:
-    """A server without its worker, so that jobs stay where the test puts them."""
+def idle(database: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """A server without its worker, so that jobs stay where the test puts them; one-row
+    batches (a stop lands after exactly one), and jobs that expire after a minute."""
     with LiveServer(
         database, tmp_path / "data", run_worker=False, batch_size=1, job_expiry=60
     ) as live:

@@ -15,11 +15,9 @@ from cognito_import.domain.rows import (
     USERNAME_NOT_EMAIL,
     USERNAME_NOT_EMAIL_OR_PHONE,
     USERNAME_NOT_PHONE,
-    attribute_problems,
-    is_email,
-    is_phone,
 )
 from cognito_import.domain.users import FORCE_CHANGE_PASSWORD, User, unique_values
+from cognito_import.domain.values import attribute_problems, is_email, is_phone
 from cognito_import.errors import (
     AliasExistsException,
     InvalidParameterException,
@@ -62,7 +60,7 @@ def schema_problem(config: PoolConfig, attributes: dict[str, str]) -> str | None
     """Unknown and missing required attributes, in Cognito's words: one line each, e.g.
     ``Attributes did not conform to the schema: custom:x: Attribute does not exist in the
     schema.``; value checks (length, type, format) are left to ``attribute_problems``."""
-    known = config.by_name
+    known = {*config.by_name, *VERIFIABLE.values()}
     lines = [
         f"{name}: Attribute does not exist in the schema."
         for name in attributes
