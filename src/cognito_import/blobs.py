@@ -8,9 +8,11 @@ the CSV of a started job: the loser's file is simply deleted.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,6 +25,13 @@ class FileBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
+        # Partial uploads of a process that died mid-PUT; an hour is far longer than any
+        # upload still running in another process on this folder can take.
+        cutoff = time.time() - 3600
+        for stale in root.glob(".upload-*.part"):
+            with contextlib.suppress(OSError):
+                if stale.stat().st_mtime < cutoff:
+                    stale.unlink()
 
     def path(self, name: str) -> Path:
         """The file of the upload called ``name`` (``ImportJob.upload_name``)."""

@@ -139,8 +139,10 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
         job = require_job(rt, ctx, pool, p["JobId"])
         if job.status == J.CREATED and job.upload_size is None:
             raise PreconditionNotMetException(f"No csv file was uploaded for {job.job_id}")
-        started = jobs.transition(job.job_id, [J.CREATED], status=J.PENDING, started=ctx.now)
-        if started is None or started.upload_size is None:
+        started = jobs.transition(
+            job.job_id, [J.CREATED], uploaded=True, status=J.PENDING, started=ctx.now
+        )
+        if started is None:
             current = jobs.get_job(job.job_id) or job
             raise PreconditionNotMetException(
                 f"Import job {job.job_id} cannot be started: its status is {current.status}."

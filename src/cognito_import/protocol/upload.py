@@ -76,7 +76,8 @@ class UploadEndpoint:
         try:
             async for chunk in request.stream():
                 if chunk:
-                    writer.write(chunk, limit)
+                    # Off the event loop: a slow disk must not stall other requests.
+                    await run_in_threadpool(writer.write, chunk, limit)
         except BlobTooLarge:
             writer.discard()
             raise _too_large(limit) from None

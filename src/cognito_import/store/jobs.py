@@ -90,20 +90,27 @@ class JobStore:
             return [_job(r) for r in tx.all(sql, params)]
 
     def transition(
-        self, job_id: str, expected: Sequence[str], **changes: object
+        self, job_id: str, expected: Sequence[str], uploaded: bool = False, **changes: object
     ) -> ImportJob | None:
-        """Apply ``changes`` if the job's status is one of ``expected``; the new job, or
-        None when the status was something else (the caller re-reads to say why)."""
+        """Apply ``changes`` if the job's status is one of ``expected`` (and, with
+        ``uploaded``, it has an upload); the new job, or None when it did not hold (the
+        caller re-reads to say why)."""
         with self.db.write() as tx:
-            return self._transition(tx, job_id, expected, changes)
+            return self._transition(tx, job_id, expected, changes, uploaded)
 
     def _transition(
-        self, tx: Tx, job_id: str, expected: Sequence[str], changes: dict[str, object]
+        self,
+        tx: Tx,
+        job_id: str,
+        expected: Sequence[str],
+        changes: dict[str, object],
+        uploaded: bool = False,
     ) -> ImportJob | None:
         sets = ", ".join(f"{name} = ?" for name in changes)
         marks = ", ".join("?" * len(expected))
+        upload = " AND upload_name IS NOT NULL" if uploaded else ""
         count = tx.run(
-            f"UPDATE jobs SET {sets} WHERE job_id = ? AND status IN ({marks})",
+            f"UPDATE jobs SET {sets} WHERE job_id = ? AND status IN ({marks}){upload}",
             [*changes.values(), job_id, *expected],
         )
         if not count:

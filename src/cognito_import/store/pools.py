@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 
@@ -29,6 +30,13 @@ USER_COLUMNS = (
 )
 _USER_SELECT = "SELECT " + ", ".join(USER_COLUMNS) + " FROM users"
 ALIAS_COLUMNS = ("pool_id", "attribute", "value", "username_key")
+
+
+def alias_key(value: str) -> str:
+    """What ``user_aliases.value`` holds: a digest, not the value. A 2,048-character
+    attribute can exceed PostgreSQL's index entry limit (2,704 bytes), and the table is
+    only ever searched by equality."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Conflict(Exception):
@@ -165,7 +173,7 @@ class PoolStore:
 
     def _release(self, tx: Tx, user: User, attribute: str) -> None:
         where = "pool_id = ? AND attribute = ? AND value = ?"
-        value = user.unique_values[attribute]
+        value = alias_key(user.unique_values[attribute])
         row = tx.one(
             f"SELECT username_key FROM user_aliases WHERE {where}", (user.pool_id, attribute, value)
         )
@@ -205,7 +213,7 @@ class PoolStore:
         for attribute, value in pairs:
             if tx.one(
                 "SELECT 1 FROM user_aliases WHERE pool_id = ? AND attribute = ? AND value = ?",
-                (pool_id, attribute, value),
+                (pool_id, attribute, alias_key(value)),
             ):
                 hits.append(attribute)
         return hits
@@ -224,22 +232,23 @@ class PoolStore:
     def existing_values(
         self, tx: Tx, pool_id: str, attribute: str, values: Sequence[str]
     ) -> set[str]:
+        by_key = {alias_key(v): v for v in values}
         found: set[str] = set()
-        for part in chunks(values, 900):
+        for part in chunks(list(by_key), 900):
             marks = ",".join("?" * len(part))
             rows = tx.all(
                 "SELECT value FROM user_aliases WHERE pool_id = ? AND attribute = ?"
                 f" AND value IN ({marks})",
                 (pool_id, attribute, *part),
             )
-            found.update(r[0] for r in rows)
+            found.update(by_key[r[0]] for r in rows)
         return found
 
     def insert_users(self, tx: Tx, users: Sequence[User]) -> None:
         try:
             self.db.bulk_insert(tx, "users", USER_COLUMNS, [user_row(u) for u in users])
             aliases: list[Params] = [
-                (u.pool_id, attribute, value, u.username_key)
+                (u.pool_id, attribute, alias_key(value), u.username_key)
                 for u in users
                 for attribute, value in u.unique_values.items()
             ]
@@ -260,7 +269,7 @@ class PoolStore:
             row = tx.one(
                 "SELECT username_key FROM user_aliases WHERE pool_id = ? AND attribute = ?"
                 " AND value = ?",
-                (pool_id, attribute, value),
+                (pool_id, attribute, alias_key(value)),
             )
         return self.get_user(pool_id, row[0]) if row else None
 
