@@ -21,6 +21,22 @@ COGNITO_PREFIX = "AWSCognitoIdentityProviderService"
 LOGS_PREFIX = "Logs_20140328"
 UPLOAD_PREFIX = "/uploads"
 
+# Reads whose cost is bounded by one small page: these run on the event loop (see
+# JsonService). ListUsers (a filter can scan a 500,000-user pool), GetLogEvents (10,000
+# events a page) and FilterLogEvents (scans a whole job's outcomes) can take long enough
+# to stall every other request, so they stay in the threadpool with the writes.
+COGNITO_READS = frozenset(
+    {
+        "DescribeUserPool",
+        "ListUserPools",
+        "GetCSVHeader",
+        "DescribeUserImportJob",
+        "ListUserImportJobs",
+        "AdminGetUser",
+    }
+)
+LOGS_READS = frozenset({"DescribeLogGroups", "DescribeLogStreams"})
+
 
 def create_app(rt: Runtime) -> Starlette:
     cognito = JsonService(
@@ -32,12 +48,14 @@ def create_app(rt: Runtime) -> Starlette:
             **users.handlers(rt),
             **import_jobs.handlers(rt),
         },
+        reads=COGNITO_READS,
     )
     cloudwatch = JsonService(
         target_prefix=LOGS_PREFIX,
         model_name="logs",
         signing_name="logs",
         handlers=logs.handlers(rt),
+        reads=LOGS_READS,
     )
     endpoint = JsonEndpoint([cognito, cloudwatch], rt.keys, rt.clock)
     upload = UploadEndpoint(rt)

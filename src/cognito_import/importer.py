@@ -8,36 +8,30 @@ claim resumes exactly after the last committed line: nothing lost, nothing twice
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import BinaryIO
+from collections.abc import Iterator
+from typing import Protocol
 
+from cognito_import import pipeline
 from cognito_import.domain import jobs as J
-from cognito_import.domain.csvfile import CsvFileError, iter_lines, prescan, read_header
+from cognito_import.domain.batches import FAILED, SKIPPED, Outcome, ParsedBatch, Row
+from cognito_import.domain.csvfile import CsvFileError, prescan, read_header
 from cognito_import.domain.jobs import ImportJob
 from cognito_import.domain.pools import Pool
-from cognito_import.domain.rows import (
-    SKIPPED_EXISTS,
-    HeaderPlan,
-    RowUser,
-    alias_taken_reason,
-    check_row,
-    plan_header,
-)
-from cognito_import.domain.users import CONFIRMED, RESET_REQUIRED, User
+from cognito_import.domain.rows import SKIPPED_EXISTS, alias_taken_reason, plan_header
+from cognito_import.domain.users import CONFIRMED, RESET_REQUIRED
 from cognito_import.runtime import Runtime
 from cognito_import.store.db import Tx
-from cognito_import.store.jobs import Batch, RowOutcome
+from cognito_import.store.jobs import Batch
 
 log = logging.getLogger("cognito_import.importer")
 
+
+class Event(Protocol):
+    def is_set(self) -> bool: ...
+
+
 # AWS is silent on a file with nothing to import; a job that imports nobody is no success.
 NO_DATA_ROWS = "The CSV file has no data rows after the header."
-
-SKIPPED = "SKIPPED"
-FAILED = "FAILED"
-BLANK = "BLANK"
 
 
 def printable(message: str) -> str:
@@ -48,20 +42,8 @@ def printable(message: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
-@dataclass
-class _Pending:
-    """Rows read since the last commit."""
-
-    first_line: int
-    last_line: int = 0
-    end_offset: int = 0
-    rows: list[tuple[int, RowUser]] = field(default_factory=list)
-    outcomes: list[RowOutcome] = field(default_factory=list)
-    count: int = 0
-
-
 class Importer:
-    def __init__(self, rt: Runtime, worker: str, shutdown: threading.Event) -> None:
+    def __init__(self, rt: Runtime, worker: str, shutdown: Event) -> None:
         self.rt = rt
         self.worker = worker
         # Set on server shutdown: stop after the batch in flight and hand the job back.
@@ -78,23 +60,38 @@ class Importer:
             self._finish(job, J.FAILED, "The user pool or the uploaded CSV file no longer exists.")
             return
         # The name recorded when the job was started: a later PUT cannot replace it.
-        with rt.blobs.open(upload) as fp:
+        path = rt.blobs.path(upload)
+        with open(path, "rb") as fp:
             try:
                 scan = prescan(fp, rt.settings.max_rows)
                 fp.seek(0)
                 header = read_header(fp)
-                plan = plan_header(header.columns, pool.config, job.hash_algorithm)
+                plan_header(header.columns, pool.config, job.hash_algorithm)
             except CsvFileError as exc:
                 self._finish(job, J.FAILED, printable(exc.message))
                 return
-            if not scan.data_rows:
-                self._finish(job, J.FAILED, NO_DATA_ROWS)
-                return
-            if job.resume_offset:
-                offset, line = job.resume_offset, job.resume_line
-            else:
-                offset, line = header.end_offset, 2
-            current = self._stream(job, pool, plan, fp, offset, line)
+        if not scan.data_rows:
+            self._finish(job, J.FAILED, NO_DATA_ROWS)
+            return
+        if job.resume_offset:
+            offset, line = job.resume_offset, job.resume_line
+        else:
+            offset, line = header.end_offset, 2
+        parallel = scan.data_rows - (line - 2) >= rt.settings.parallel_rows
+        parsed = pipeline.batches(
+            path,
+            header.columns,
+            pool.config,
+            job.hash_algorithm,
+            offset,
+            line,
+            rt.settings.batch_size,
+            parallel,
+        )
+        try:
+            current = self._write(job, pool, parsed)
+        finally:
+            parsed.close()
         if current is None:
             return
         if current.stop_requested or current.status == J.STOPPING:
@@ -105,111 +102,112 @@ class Importer:
         )
         self._finish(current, status, message)
 
-    def _stream(
-        self, job: ImportJob, pool: Pool, plan: HeaderPlan, fp: BinaryIO, offset: int, line: int
-    ) -> ImportJob | None:
-        """Import from ``offset``; the job as last committed, or None if the job was
-        stopped (already finished here) or taken over by another worker."""
-        batch_size = self.rt.settings.batch_size
-        pending = _Pending(first_line=line, end_offset=offset)
+    def _write(self, job: ImportJob, pool: Pool, parsed: Iterator[ParsedBatch]) -> ImportJob | None:
+        """Commit the batches in order; the job as last committed, or None if the job
+        was taken over by another worker or handed back for a shutdown."""
         current: ImportJob | None = job
-        for row in iter_lines(fp, offset, line):
-            pending.last_line = row.number
-            pending.end_offset = row.end_offset
-            if row.error is not None:
-                pending.outcomes.append(RowOutcome(row.number, FAILED, row.error))
-            elif row.values is None:
-                pending.outcomes.append(RowOutcome(row.number, BLANK, ""))
-            else:
-                checked = check_row(plan, row.values)
-                if isinstance(checked, str):
-                    pending.outcomes.append(RowOutcome(row.number, FAILED, checked))
-                else:
-                    pending.rows.append((row.number, checked))
-            pending.count += 1
-            if pending.count >= batch_size:
-                current = self._commit(job, pool, pending)
-                if current is None or current.stop_requested:
-                    return current
-                if self.shutdown.is_set():
-                    self.rt.store.jobs.release(job.job_id, self.worker)
-                    return None
-                pending = _Pending(first_line=row.number + 1, end_offset=row.end_offset)
-        if pending.count:
-            current = self._commit(job, pool, pending)
+        for batch in parsed:
+            current = self._commit(job, pool, batch)
+            if current is None or current.stop_requested:
+                return current
+            if self.shutdown.is_set():
+                self.rt.store.jobs.release(job.job_id, self.worker)
+                return None
         return current
 
-    def _commit(self, job: ImportJob, pool: Pool, pending: _Pending) -> ImportJob | None:
+    def _commit(self, job: ImportJob, pool: Pool, parsed: ParsedBatch) -> ImportJob | None:
         rt = self.rt
         now = rt.clock.now()
 
-        def prepare(tx: Tx) -> Batch:
-            return _resolve(rt, tx, job, pool, pending, now)
+        def build(tx: Tx, precise: bool) -> Batch:
+            return _build(rt, tx, job, pool, parsed, now, precise)
 
-        return rt.store.jobs.commit_batch(job.job_id, prepare, self.worker, now)
+        return rt.store.jobs.commit_batch(job.job_id, build, self.worker, now)
 
     def _finish(self, job: ImportJob, status: str, message: str) -> None:
         if self.rt.store.jobs.finish(job.job_id, self.worker, status, message, self.rt.clock.now()):
             self.rt.blobs.delete(job.job_id)
 
 
-def _resolve(
-    rt: Runtime, tx: Tx, job: ImportJob, pool: Pool, pending: _Pending, now: float
+def _build(
+    rt: Runtime,
+    tx: Tx,
+    job: ImportJob,
+    pool: Pool,
+    parsed: ParsedBatch,
+    now: float,
+    precise: bool,
 ) -> Batch:
-    """Decide SKIPPED/FAILED/SUCCEEDED for the checked rows against the pool as it is
-    inside the batch's transaction (and against earlier rows of the same batch)."""
-    pools = rt.store.pools
-    outcomes = list(pending.outcomes)
-    keys = [r.username_key for _, r in pending.rows]
-    existing = pools.existing_keys(tx, pool.id, keys)
-    taken: dict[str, set[str]] = {}
-    for attribute in pool.config.unique_attributes:
-        values = [
-            r.unique_values[attribute] for _, r in pending.rows if attribute in r.unique_values
-        ]
-        taken[attribute] = (
-            pools.existing_values(tx, pool.id, attribute, values) if values else set()
+    """The batch to write. Not ``precise``: every checked row is imported (the fast
+    path, right unless something collides). ``precise``: rows are decided against the
+    pool as it is inside this transaction: SKIPPED when the username exists, FAILED
+    when a unique value is taken."""
+    rows = parsed.rows
+    outcomes = list(parsed.outcomes)
+    if precise:
+        rows, decided = _against_pool(rt, tx, pool, rows)
+        outcomes.extend(decided)
+    algorithm = job.hash_algorithm
+    pool_id = pool.id
+    user_rows = [
+        (
+            pool_id,
+            key,
+            name,
+            sub,
+            CONFIRMED if pw else RESET_REQUIRED,
+            1,
+            now,
+            now,
+            attrs,
+            mfa,
+            pw,
+            algorithm if pw else None,
         )
-    users: list[User] = []
-    new_uuid: Callable[[], str] = rt.ids.uuid
-    for number, row in pending.rows:
-        if row.username_key in existing:
-            outcomes.append(RowOutcome(number, SKIPPED, SKIPPED_EXISTS))
-            continue
-        clash = next((a for a, v in row.unique_values.items() if v in taken[a]), None)
-        if clash is not None:
-            outcomes.append(RowOutcome(number, FAILED, alias_taken_reason(clash)))
-            continue
-        existing.add(row.username_key)
-        for attribute, value in row.unique_values.items():
-            taken[attribute].add(value)
-        users.append(
-            User(
-                pool_id=pool.id,
-                username=row.username,
-                username_key=row.username_key,
-                sub=new_uuid(),
-                status=CONFIRMED if row.password_hash else RESET_REQUIRED,
-                enabled=True,
-                created=now,
-                modified=now,
-                attributes=row.attributes,
-                mfa_enabled=row.mfa_enabled,
-                password_hash=row.password_hash,
-                hash_algorithm=job.hash_algorithm if row.password_hash else None,
-                unique_values=row.unique_values,
-            )
-        )
-    skipped = sum(1 for o in outcomes if o.outcome == SKIPPED)
-    failed = sum(1 for o in outcomes if o.outcome == FAILED)
+        for _, key, name, sub, attrs, mfa, pw, _ in rows
+    ]
+    alias_rows = [
+        (pool_id, attribute, value, key)
+        for _, key, _, _, _, _, _, uniques in rows
+        if uniques
+        for attribute, value in uniques.items()
+    ]
+    skipped = sum(1 for o in outcomes if o[1] == SKIPPED)
+    failed = sum(1 for o in outcomes if o[1] == FAILED)
     return Batch(
         job_id=job.job_id,
-        first_line=pending.first_line,
-        last_line=pending.last_line,
-        resume_offset=pending.end_offset,
-        users=users,
+        first_line=parsed.first_line,
+        last_line=parsed.last_line,
+        resume_offset=parsed.end_offset,
+        user_rows=user_rows,
+        alias_rows=alias_rows,
         outcomes=outcomes,
-        imported=len(users),
         skipped=skipped,
         failed=failed,
     )
+
+
+def _against_pool(
+    rt: Runtime, tx: Tx, pool: Pool, rows: list[Row]
+) -> tuple[list[Row], list[Outcome]]:
+    pools = rt.store.pools
+    existing = pools.existing_keys(tx, pool.id, [r[1] for r in rows])
+    taken: dict[str, set[str]] = {}
+    for attribute in pool.config.unique_attributes:
+        values = [r[7][attribute] for r in rows if r[7] and attribute in r[7]]
+        taken[attribute] = (
+            pools.existing_values(tx, pool.id, attribute, values) if values else set()
+        )
+    kept: list[Row] = []
+    decided: list[Outcome] = []
+    for row in rows:
+        line, key, uniques = row[0], row[1], row[7]
+        if key in existing:
+            decided.append((line, SKIPPED, SKIPPED_EXISTS))
+            continue
+        clash = next((a for a, v in (uniques or {}).items() if v in taken[a]), None)
+        if clash is not None:
+            decided.append((line, FAILED, alias_taken_reason(clash)))
+            continue
+        kept.append(row)
+    return kept, decided

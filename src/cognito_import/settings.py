@@ -29,6 +29,9 @@ class Settings:
     heartbeat_timeout: float = 15.0
     # Seconds between polls for new work when nothing woke the worker.
     poll_interval: float = 1.0
+    # Jobs with at least this many rows left check rows in a second process, overlapped
+    # with the inserts; smaller ones are not worth starting a process for.
+    parallel_rows: int = 10_000
     max_upload_bytes: int = 100 * 1024 * 1024
     max_rows: int = 500_000
     run_worker: bool = True

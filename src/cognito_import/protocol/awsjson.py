@@ -54,12 +54,24 @@ Handler = Callable[[Context, dict[str, Any]], dict[str, Any]]
 
 @dataclass(frozen=True)
 class JsonService:
-    """One AWS JSON service: its target prefix, model and signing name, and handlers."""
+    """One AWS JSON service: its target prefix, model and signing name, and handlers.
+
+    Handlers named in ``reads`` run on the event loop: they only do short reads (a WAL
+    reader never waits for the writer), and the hop to a worker thread and back would
+    cost more than the read itself. Every other handler runs in the threadpool, so a
+    write waiting for the database lock never stalls the loop.
+    """
 
     target_prefix: str
     model_name: str
     signing_name: str
     handlers: Mapping[str, Handler]
+    reads: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        unknown = self.reads - self.handlers.keys()
+        if unknown:
+            raise ValueError(f"reads name operations without handlers: {sorted(unknown)}")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -131,7 +143,11 @@ class JsonEndpoint:
         model = service_model(service.model_name).operation_model(operation)
         params = validate_input(model, data)
         context = Context(caller=caller, request_id=request_id, now=now)
-        result = await run_in_threadpool(service.handlers[operation], context, params)
+        handler = service.handlers[operation]
+        if operation in service.reads:
+            result = handler(context, params)
+        else:
+            result = await run_in_threadpool(handler, context, params)
         payload = json.dumps(shape_output(model, result), ensure_ascii=False)
         return Response(
             payload.encode("utf-8"),

@@ -324,7 +324,9 @@ def _matches(pattern: str, value: str) -> bool:
     try:
         # Some model patterns backtrack quadratically ("{##" * 6000 against the email
         # link pattern takes seconds); this runs on the event loop, so give up quickly.
-        return full_match(value, timeout=_PATTERN_TIMEOUT) is not None
+        # concurrent=False keeps the GIL: releasing and retaking it per match costs more
+        # than the match itself once other threads want the GIL.
+        return full_match(value, timeout=_PATTERN_TIMEOUT, concurrent=False) is not None
     except TimeoutError:
         return True
 

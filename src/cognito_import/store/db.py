@@ -53,7 +53,9 @@ class Database(Protocol):
         """Serialise job claims across processes inside the current write transaction."""
         ...
 
-    def bulk_insert(self, tx: Tx, table: str, columns: Sequence[str], rows: list[Params]) -> None:
+    def bulk_insert(
+        self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Params]
+    ) -> None:
         """Insert many rows as fast as the driver allows, inside ``tx``."""
         ...
 

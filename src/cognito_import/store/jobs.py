@@ -11,9 +11,8 @@ from dataclasses import dataclass, fields
 
 from cognito_import.domain import jobs as J
 from cognito_import.domain.jobs import ImportJob
-from cognito_import.domain.users import User
-from cognito_import.store.db import Database, Row, Tx
-from cognito_import.store.pools import PoolStore
+from cognito_import.store.db import Database, Params, Row, Tx
+from cognito_import.store.pools import Conflict, PoolStore
 
 _FIELDS = [f.name for f in fields(ImportJob)]
 _COLUMNS = ", ".join(_FIELDS)
@@ -40,15 +39,17 @@ class RowOutcome:
 
 @dataclass(frozen=True)
 class Batch:
-    """One unit of import progress, committed whole or not at all."""
+    """One unit of import progress, committed whole or not at all. ``user_rows`` are in
+    ``USER_COLUMNS`` order, ``alias_rows`` in ``ALIAS_COLUMNS`` order (values raw: the
+    store digests them); ``outcomes`` are (line, outcome, reason)."""
 
     job_id: str
     first_line: int
     last_line: int
     resume_offset: int
-    users: Sequence[User]
-    outcomes: Sequence[RowOutcome]
-    imported: int
+    user_rows: Sequence[Params]
+    alias_rows: Sequence[tuple[str, str, str, str]]
+    outcomes: Sequence[tuple[int, str, str]]
     skipped: int
     failed: int
 
@@ -205,11 +206,17 @@ class JobStore:
         return _job(row) if row else None
 
     def commit_batch(
-        self, job_id: str, prepare: Callable[[Tx], Batch], worker: str, now: float
+        self, job_id: str, build: Callable[[Tx, bool], Batch], worker: str, now: float
     ) -> ImportJob | None:
-        """Build the batch with ``prepare`` (which may look at the pool) and write its
-        users, outcomes, log range, counters and resume point, all in one transaction.
-        None, and nothing written, if this worker no longer owns a running job."""
+        """Write a batch's users, outcomes, log range, counters and resume point, all in
+        one transaction. None, and nothing written, if this worker no longer owns a
+        running job.
+
+        ``build(tx, False)`` is tried first: it assumes no row collides with the pool, so
+        the batch costs no lookups. If the insert hits a taken username or unique value,
+        that attempt is rolled back to a savepoint and ``build(tx, True)`` decides each
+        row against the pool instead.
+        """
         with self.db.write() as tx:
             row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,))
             if row is None:
@@ -217,15 +224,21 @@ class JobStore:
             job = _job(row)
             if job.worker != worker or job.status not in J.RUNNING:
                 return None
-            batch = prepare(tx)
-            if batch.users:
-                self.pools.insert_users(tx, batch.users)
+            tx.run("SAVEPOINT batch_users")
+            try:
+                batch = build(tx, False)
+                self.pools.insert_rows(tx, batch.user_rows, batch.alias_rows)
+            except Conflict:
+                tx.run("ROLLBACK TO SAVEPOINT batch_users")
+                batch = build(tx, True)
+                self.pools.insert_rows(tx, batch.user_rows, batch.alias_rows)
+            tx.run("RELEASE SAVEPOINT batch_users")
             if batch.outcomes:
                 self.db.bulk_insert(
                     tx,
                     "job_rows",
                     ("job_id", "line", "outcome", "reason"),
-                    [(batch.job_id, o.line, o.outcome, o.reason) for o in batch.outcomes],
+                    [(batch.job_id, line, outcome, why) for line, outcome, why in batch.outcomes],
                 )
             if batch.last_line >= batch.first_line:
                 tx.run(
@@ -238,7 +251,7 @@ class JobStore:
                 " failed = failed + ?, resume_offset = ?, resume_line = ?, heartbeat = ?"
                 " WHERE job_id = ?",
                 (
-                    batch.imported,
+                    len(batch.user_rows),
                     batch.skipped,
                     batch.failed,
                     batch.resume_offset,

@@ -87,11 +87,16 @@ class PostgresDatabase:
     def lock_claims(self, tx: Tx) -> None:
         tx.one("SELECT pg_advisory_xact_lock(?)", (_CLAIM_LOCK,))
 
-    def bulk_insert(self, tx: Tx, table: str, columns: Sequence[str], rows: list[Params]) -> None:
+    def bulk_insert(
+        self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Params]
+    ) -> None:
         assert isinstance(tx, _PgTx)
-        with tx.cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        try:
+            with tx.cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.errors.UniqueViolation as exc:
+            raise IntegrityError(str(exc)) from exc
 
     def close(self) -> None:
         with self._lock:

@@ -92,7 +92,9 @@ class SqliteDatabase:
         # BEGIN IMMEDIATE already makes this the only writer.
         return None
 
-    def bulk_insert(self, tx: Tx, table: str, columns: Sequence[str], rows: list[Params]) -> None:
+    def bulk_insert(
+        self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Params]
+    ) -> None:
         marks = ",".join("?" * len(columns))
         tx.many(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", rows)
 
