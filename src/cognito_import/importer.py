@@ -77,7 +77,8 @@ class Importer:
             offset, line = job.resume_offset, job.resume_line
         else:
             offset, line = header.end_offset, 2
-        parallel = scan.data_rows - (line - 2) >= rt.settings.parallel_rows
+        left = scan.data_rows - (line - 2)
+        processes = rt.settings.parsers if left >= rt.settings.parallel_rows else 0
         parsed = pipeline.batches(
             path,
             header.columns,
@@ -86,7 +87,7 @@ class Importer:
             offset,
             line,
             rt.settings.batch_size,
-            parallel,
+            processes,
         )
         try:
             current = self._write(job, pool, parsed)

@@ -9,6 +9,7 @@ committed whole, so the resume point stays exact.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import queue
@@ -36,13 +37,15 @@ def _produce(
     offset: int,
     line: int,
     batch_size: int,
+    stride: int,
+    phase: int,
     parent: int,
 ) -> None:
     die_with_parent(parent)
     try:
         plan = plan_header(columns, config, algorithm)
         with open(path, "rb") as fp:
-            for batch in parse_batches(fp, plan, offset, line, batch_size):
+            for batch in parse_batches(fp, plan, offset, line, batch_size, stride, phase):
                 out.put(batch)
         out.put(_DONE)
     except BaseException as exc:
@@ -58,23 +61,46 @@ def batches(
     offset: int,
     line: int,
     batch_size: int,
-    parallel: bool,
+    processes: int,
 ) -> Generator[ParsedBatch, None, None]:
-    """The file's batches from ``offset``. Closing the iterator early (stop, shutdown)
-    ends the child process."""
-    if not parallel:
+    """The file's batches from ``offset``, in order, checked inline (``processes`` 0) or
+    by that many parser processes taking turns batch by batch. Closing the generator
+    early (stop, shutdown) ends the processes."""
+    if processes <= 0:
         plan = plan_header(columns, config, algorithm)
         with open(path, "rb") as fp:
             yield from parse_batches(fp, plan, offset, line, batch_size)
         return
     ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue(maxsize=_AHEAD)
-    args = (out, str(path), columns, config, algorithm, offset, line, batch_size, os.getpid())
-    child = ctx.Process(target=_produce, args=args, name="cognito-import-parser", daemon=True)
-    child.start()
+    queues = [ctx.Queue(maxsize=_AHEAD) for _ in range(processes)]
+    children = [
+        ctx.Process(
+            target=_produce,
+            args=(
+                queues[k],
+                str(path),
+                columns,
+                config,
+                algorithm,
+                offset,
+                line,
+                batch_size,
+                processes,
+                k,
+                os.getpid(),
+            ),
+            name=f"cognito-import-parser-{k}",
+            daemon=True,
+        )
+        for k in range(processes)
+    ]
+    for child in children:
+        child.start()
     try:
-        while True:
-            item = _get(out, child)
+        # Parser k holds batches k, k+N, ...: taking from each in turn restores the order.
+        for turn in itertools.count():
+            k = turn % processes
+            item = _get(queues[k], children[k])
             if isinstance(item, ParsedBatch):
                 yield item
             elif isinstance(item, BaseException):
@@ -82,7 +108,8 @@ def batches(
             else:
                 break
     finally:
-        _end(child, out)
+        for child, out in zip(children, queues, strict=True):
+            _end(child, out)
 
 
 def _get(out: Any, child: BaseProcess) -> object:

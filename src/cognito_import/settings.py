@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
@@ -32,6 +33,9 @@ class Settings:
     # Jobs with at least this many rows left check rows in a second process, overlapped
     # with the inserts; smaller ones are not worth starting a process for.
     parallel_rows: int = 10_000
+    # Parser processes for such jobs: they take turns batch by batch while this
+    # process writes, so every core is busy.
+    parsers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     max_upload_bytes: int = 100 * 1024 * 1024
     max_rows: int = 500_000
     run_worker: bool = True

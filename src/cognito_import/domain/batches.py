@@ -12,9 +12,10 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import BinaryIO
 
-from cognito_import.domain.csvfile import iter_lines
+from cognito_import.domain.csvfile import Line, iter_lines, skip_lines
 from cognito_import.domain.rows import SKIPPED_EXISTS, HeaderPlan, alias_taken_reason, check_row
 
 SKIPPED = "SKIPPED"
@@ -53,22 +54,51 @@ def new_subs(count: int) -> list[str]:
 
 
 def parse_batches(
-    fp: BinaryIO, plan: HeaderPlan, offset: int, line: int, batch_size: int
+    fp: BinaryIO,
+    plan: HeaderPlan,
+    offset: int,
+    line: int,
+    batch_size: int,
+    stride: int = 1,
+    phase: int = 0,
 ) -> Iterator[ParsedBatch]:
     """Batches of ``batch_size`` lines from byte ``offset`` (physical line ``line``).
+
+    With ``stride`` N and ``phase`` k, only batches k, k+N, k+2N, ... are checked and
+    yielded; the others are passed over undecoded. N parsers with phases 0..N-1 share
+    a file between them, and together yield every batch exactly once.
 
     Within a batch, a repeated username is SKIPPED and a repeated unique value FAILED,
     as they would be against the pool; across batches the database decides.
     """
+    index = 0
+    while True:
+        if index % stride != phase:
+            passed, offset = skip_lines(fp, offset, batch_size)
+            if passed < batch_size:
+                return
+            line += passed
+        else:
+            batch = _parse_one(iter_lines(fp, offset, line), plan, batch_size, offset, line)
+            if batch is None:
+                return
+            yield batch
+            if batch.last_line - batch.first_line + 1 < batch_size:
+                return
+            offset, line = batch.end_offset, batch.last_line + 1
+        index += 1
+
+
+def _parse_one(
+    lines: Iterator[Line], plan: HeaderPlan, batch_size: int, offset: int, line: int
+) -> ParsedBatch | None:
     batch = ParsedBatch(first_line=line, last_line=line - 1, end_offset=offset)
     seen: set[str] = set()
     seen_values: dict[str, set[str]] = {}
     pending: list[tuple[int, str, str, str, int, str | None, dict[str, str] | None]] = []
-    count = 0
-    for row in iter_lines(fp, offset, line):
+    for row in islice(lines, batch_size):
         batch.last_line = row.number
         batch.end_offset = row.end_offset
-        count += 1
         if row.error is not None:
             batch.outcomes.append((row.number, FAILED, row.error))
         elif row.values is None:
@@ -97,16 +127,9 @@ def parse_batches(
                             uniques,
                         )
                     )
-        if count >= batch_size:
-            yield _close(batch, pending)
-            batch = ParsedBatch(
-                first_line=row.number + 1, last_line=row.number, end_offset=row.end_offset
-            )
-            pending, count = [], 0
-            seen.clear()
-            seen_values.clear()
-    if count:
-        yield _close(batch, pending)
+    if batch.last_line < batch.first_line:
+        return None
+    return _close(batch, pending)
 
 
 def _clash(uniques: dict[str, str], seen: dict[str, set[str]]) -> str | None:

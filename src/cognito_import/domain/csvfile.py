@@ -217,6 +217,23 @@ def iter_lines(
         number += 1
 
 
+def skip_lines(
+    fp: BinaryIO, offset: int, count: int, max_chars: int = MAX_ROW_CHARS
+) -> tuple[int, int]:
+    """Pass over up to ``count`` lines from byte ``offset`` exactly as ``iter_lines``
+    would read them, without decoding; (lines passed, offset after them)."""
+    fp.seek(offset)
+    readline = fp.readline
+    limit = _BYTES_PER_CHAR * max_chars + 3
+    passed = 0
+    while passed < count and (raw := readline(limit)):
+        offset += len(raw)
+        if len(raw) == limit and raw[-1] != 0x0A:
+            offset = _skip_rest_of_line(fp, offset)
+        passed += 1
+    return passed, offset
+
+
 def _skip_rest_of_line(fp: BinaryIO, offset: int) -> int:
     while piece := fp.readline(CHUNK_SIZE):
         offset += len(piece)
