@@ -40,7 +40,7 @@ Stripped = tuple[int, int, int, list[tuple[object, ...]], list[tuple[int, str, s
 
 
 def _strip_subs(batch: ParsedBatch) -> Stripped:
-    rows = [r[:3] + r[4:] for r in batch.rows]
+    rows: list[tuple[object, ...]] = [r[:3] + r[4:] for r in batch.rows]
     return batch.first_line, batch.last_line, batch.end_offset, rows, batch.outcomes
 
 
