@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
+import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -15,7 +17,7 @@ from cognito_import.api import import_jobs, logs, pools, users
 from cognito_import.protocol.awsjson import JsonEndpoint, JsonService
 from cognito_import.protocol.upload import UploadEndpoint
 from cognito_import.runtime import Runtime
-from cognito_import.worker import Worker
+from cognito_import.worker import Worker, run_worker_process
 
 COGNITO_PREFIX = "AWSCognitoIdentityProviderService"
 LOGS_PREFIX = "Logs_20140328"
@@ -65,16 +67,39 @@ def create_app(rt: Runtime) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = None
+        settings = rt.settings
+        if not settings.run_worker:
+            yield
+            rt.store.close()
+            return
+        if settings.worker_process:
+            ctx = multiprocessing.get_context("spawn")
+            rt.wake = ctx.Event()
+            stopping = ctx.Event()
+            child = ctx.Process(
+                target=run_worker_process,
+                args=(settings, rt.wake, stopping, os.getpid(), settings.log_level),
+                name="cognito-import-worker",
+            )
+            child.start()
+            try:
+                yield
+            finally:
+                stopping.set()
+                rt.wake.set()
+                # The batch in flight commits, then the job is handed back.
+                await asyncio.to_thread(child.join, 60)
+                if child.is_alive():
+                    child.kill()
+                rt.store.close()
+            return
         worker = Worker(rt)
-        if rt.settings.run_worker:
-            task = asyncio.create_task(asyncio.to_thread(worker.run_forever))
+        task = asyncio.create_task(asyncio.to_thread(worker.run_forever))
         try:
             yield
         finally:
             worker.stop()
-            if task is not None:
-                await task
+            await task
             rt.store.close()
 
     return Starlette(

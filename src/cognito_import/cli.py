@@ -153,7 +153,14 @@ def serve(host: str, port: int, public_url: str | None, no_worker: bool, **kw: A
     # SIGTERM" after a clean shutdown. This one makes both that and a SIGTERM during
     # startup (before uvicorn listens) a clean exit 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    settings = _settings(kw, host=host, port=port, public_url=public_url, run_worker=not no_worker)
+    settings = _settings(
+        kw,
+        host=host,
+        port=port,
+        public_url=public_url,
+        run_worker=not no_worker,
+        worker_process=True,
+    )
     keys = load_keys(kw["access_keys"], settings.data_dir, announce=True)
     rt = build_runtime(settings, keys)
     click.echo(f"# cognito-import listening on {settings.base_url()}", err=True)
@@ -192,5 +199,6 @@ def _settings(kw: dict[str, Any], **extra: Any) -> Settings:
         failure_threshold=kw["failure_threshold"],
         batch_size=kw["batch_size"],
         heartbeat_timeout=kw["heartbeat_timeout"],
+        log_level=kw["log_level"],
         **extra,
     )

@@ -5,12 +5,25 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from cognito_import.blobs import FileBlobStore
 from cognito_import.clock import Clock, Ids, RandomIds, SystemClock
 from cognito_import.protocol.sigv4 import AccessKey
 from cognito_import.settings import Settings
 from cognito_import.store import Store
+
+
+class Signal(Protocol):
+    """What threading.Event and multiprocessing's Event both offer."""
+
+    def set(self) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 @dataclass
@@ -23,9 +36,10 @@ class Runtime:
     token_secret: bytes
     clock: Clock = field(default_factory=SystemClock)
     ids: Ids = field(default_factory=RandomIds)
-    # Set when there may be new work for the in-process worker (a job was started or
-    # stopped), so it need not wait for its next poll.
-    wake: threading.Event = field(default_factory=threading.Event)
+    # Set when there may be new work for the worker (a job was started or stopped), so
+    # it need not wait for its next poll; a multiprocessing Event when the worker is a
+    # child process.
+    wake: Signal = field(default_factory=threading.Event)
 
 
 def build_runtime(

@@ -39,6 +39,10 @@ class Settings:
     max_upload_bytes: int = 100 * 1024 * 1024
     max_rows: int = 500_000
     run_worker: bool = True
+    # Run the worker as a child process (serve) rather than a thread (tests, which
+    # inject a clock the child could not share).
+    worker_process: bool = False
+    log_level: str = "info"
 
     def base_url(self) -> str:
         if self.public_url:

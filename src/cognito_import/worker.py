@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 import uuid
 
 from cognito_import.importer import Importer
-from cognito_import.runtime import Runtime
+from cognito_import.lifeline import die_with_parent
+from cognito_import.runtime import Runtime, Signal, build_runtime
+from cognito_import.settings import Settings
 
 log = logging.getLogger("cognito_import.worker")
 
 
 class Worker:
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, stopping: Signal | None = None) -> None:
         self.rt = rt
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.stopping = threading.Event()
+        self.stopping: Signal = stopping or threading.Event()
 
     def run_forever(self) -> None:
         rt = self.rt
@@ -48,3 +51,21 @@ class Worker:
     def stop(self) -> None:
         self.stopping.set()
         self.rt.wake.set()
+
+
+def run_worker_process(
+    settings: Settings, wake: Signal, stopping: Signal, parent: int, log_level: str
+) -> None:
+    """The worker of ``serve``, in a child process of its own: importing never competes
+    with request handling for one interpreter lock."""
+    die_with_parent(parent)
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    # Nothing to do on SIGINT (Ctrl-C reaches the whole process group): the parent
+    # decides when this process stops, through ``stopping``.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    rt = build_runtime(settings, {})
+    rt.wake = wake
+    try:
+        Worker(rt, stopping).run_forever()
+    finally:
+        rt.store.close()

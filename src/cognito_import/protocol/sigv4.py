@@ -43,7 +43,7 @@ SSE_HEADER = "x-amz-server-side-encryption"
 SSE_VALUE = "aws:kms"
 
 _AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
-_AMZ_DATE = re.compile(r"[0-9]{8}T[0-9]{6}Z")  # ASCII digits only, as strptime took
+_AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
 _REGION = re.compile(r"[a-z0-9-]+")
 _KEY_ID = re.compile(r"[A-Za-z0-9_.+=-]+")
 _ACCOUNT = re.compile(r"\d{12}")
@@ -286,13 +286,15 @@ class _ClientSignedHeaders:
     def headers_to_sign(self, request: Any) -> _HeaderList:
         # The client's headers are read from client_pairs, not request.headers: botocore's
         # HTTPHeaders (an email.message.Message) costs more than the rest of the check.
+        arrived: dict[str, list[str]] = {}
+        for name, value in self.client_pairs:
+            arrived.setdefault(name.lower(), []).append(value)
         selected = _HeaderList()
-        arrived = _HeaderList(self.client_pairs)
         for name in dict.fromkeys(self.client_signed):
             # HTTP/2 and some clients carry the authority only in the URL. Any other signed
             # header that did not arrive keeps its place, empty, as the client's list says.
             fallback = self.default_host if name == "host" else ""
-            for value in arrived.get_all(name) or [fallback]:
+            for value in arrived.get(name.lower()) or [fallback]:
                 selected.append((name, value))
         return selected
 
@@ -435,20 +437,27 @@ def _check_clock(timestamp: str, now: int) -> None:
         )
 
 
+@functools.lru_cache(maxsize=64)
 def _parse_amz_date(value: str) -> int | None:
+    # Cached: every request signed in the same second carries the same X-Amz-Date.
     if not _AMZ_DATE.fullmatch(value):
         return None
     try:
-        # Fixed slices instead of strptime (ten times slower); datetime() rejects the
-        # same impossible dates (month 13, 30 February, hour 24, second 60).
-        parsed = datetime(
-            int(value[0:4]),
-            int(value[4:6]),
-            int(value[6:8]),
-            int(value[9:11]),
-            int(value[11:13]),
-            int(value[13:15]),
-        )
+        if not value.isascii():
+            # strptime takes some non-ASCII digits in some fields only (a query string can
+            # carry them); it stays the judge of those.
+            parsed = datetime.strptime(value, _AMZ_DATE_FORMAT)
+        else:
+            # Fixed slices instead of strptime (ten times slower); datetime() rejects the
+            # same impossible dates (month 13, 30 February, hour 24, second 60).
+            parsed = datetime(
+                int(value[0:4]),
+                int(value[4:6]),
+                int(value[6:8]),
+                int(value[9:11]),
+                int(value[11:13]),
+                int(value[13:15]),
+            )
     except ValueError:
         return None
     return calendar.timegm(parsed.timetuple())
