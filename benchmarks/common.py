@@ -73,6 +73,30 @@ def proc_status(pid: int) -> dict[str, int]:
     return figures
 
 
+def tree_rss_kb(pid: int) -> int:
+    """VmRSS of ``pid`` and all its descendants (the server forks a worker and parser
+    processes), in kB; processes that end while being read are skipped."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fp:
+                fields = fp.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += proc_status(current).get("VmRSS", 0)
+        except OSError:
+            continue
+        todo.extend(children.get(current, []))
+    return total
+
+
 class Subprocess:
     """A child process we started and stop ourselves (by its own pid, never by name)."""
 

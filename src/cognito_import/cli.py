@@ -11,12 +11,11 @@ import string
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cognito_import import __version__
-from cognito_import.protocol.sigv4 import AccessKey, parse_access_keys
 from cognito_import.settings import (
     ACCESS_KEYS_ENV,
     DEFAULT_ACCOUNT,
@@ -25,12 +24,19 @@ from cognito_import.settings import (
     Settings,
 )
 
+if TYPE_CHECKING:
+    from cognito_import.protocol.sigv4 import AccessKey
+
 KEYS_FILE = "access-key.json"
 
 
 def load_keys(specs: tuple[str, ...], data_dir: Path, announce: bool) -> dict[str, AccessKey]:
     """Keys from ``--access-key``, else the environment, else the data dir's own key,
     created on first start."""
+    # Imported here, not at the top: spawned worker and parser processes import this
+    # module again, and need not load botocore for it.
+    from cognito_import.protocol.sigv4 import AccessKey, parse_access_keys
+
     keys: list[AccessKey] = []
     try:
         for spec in specs:

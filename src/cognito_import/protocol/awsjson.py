@@ -10,6 +10,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,7 +60,8 @@ class JsonService:
     Handlers named in ``reads`` run on the event loop: they only do short reads (a WAL
     reader never waits for the writer), and the hop to a worker thread and back would
     cost more than the read itself. Every other handler runs in the threadpool, so a
-    write waiting for the database lock never stalls the loop.
+    write waiting for the database lock never stalls the loop. A read that finds it must
+    write after all (a job past its expiry) calls ``about_to_write()`` first.
     """
 
     target_prefix: str
@@ -72,6 +74,37 @@ class JsonService:
         unknown = self.reads - self.handlers.keys()
         if unknown:
             raise ValueError(f"reads name operations without handlers: {sorted(unknown)}")
+
+
+_ON_LOOP: ContextVar[bool] = ContextVar("cognito_import_on_loop", default=False)
+
+
+class _MustWrite(Exception):
+    """A read handler on the event loop is about to write; nothing is written yet."""
+
+
+def about_to_write() -> None:
+    """Called by a handler just before it writes. On the event loop, this abandons the
+    handler, which the endpoint then runs again from the start in the threadpool: waiting
+    there for the database's write lock (the worker's batch) stalls no other request."""
+    if _ON_LOOP.get():
+        raise _MustWrite
+
+
+async def _run(
+    service: JsonService, operation: str, ctx: Context, p: dict[str, Any]
+) -> dict[str, Any]:
+    handler = service.handlers[operation]
+    if operation in service.reads:
+        token = _ON_LOOP.set(True)
+        try:
+            return handler(ctx, p)
+        except _MustWrite:
+            pass
+        finally:
+            # Reset before the threadpool copies this context into its thread.
+            _ON_LOOP.reset(token)
+    return await run_in_threadpool(handler, ctx, p)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -143,11 +176,7 @@ class JsonEndpoint:
         model = service_model(service.model_name).operation_model(operation)
         params = validate_input(model, data)
         context = Context(caller=caller, request_id=request_id, now=now)
-        handler = service.handlers[operation]
-        if operation in service.reads:
-            result = handler(context, params)
-        else:
-            result = await run_in_threadpool(handler, context, params)
+        result = await _run(service, operation, context, params)
         payload = json.dumps(shape_output(model, result), ensure_ascii=False)
         return Response(
             payload.encode("utf-8"),

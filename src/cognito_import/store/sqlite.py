@@ -56,7 +56,10 @@ class SqliteDatabase:
             # last commits); FULL would fsync every batch for no gain against kill -9.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA cache_size=-65536")
+            # 16 MiB a connection: enough for the import's index pages, and the request
+            # threads each have a connection too (64 MiB each pushed a 500k import's
+            # processes past 300 MB).
+            conn.execute("PRAGMA cache_size=-16384")
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
