@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -142,6 +143,7 @@ def main() -> None:
 @click.option(
     "--public-url",
     default=None,
+    callback=lambda ctx, param, value: _check_public_url(value),
     help="Base URL that clients use to reach this server, for pre-signed upload URLs "
     "(default: http://HOST:PORT).",
 )
@@ -194,6 +196,22 @@ def worker(**kw: Any) -> None:
 
 def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
+
+
+def _check_public_url(value: str | None) -> str | None:
+    """Only scheme://host[:port]: upload URLs are signed over their path, so a proxy
+    that strips a path prefix would make every signature fail."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter("must be http(s)://HOST[:PORT]", param_hint="--public-url")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise click.BadParameter(
+            "must not have a path: serve the API at the root of HOST[:PORT]",
+            param_hint="--public-url",
+        )
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _settings(kw: dict[str, Any], **extra: Any) -> Settings:

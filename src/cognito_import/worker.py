@@ -9,6 +9,7 @@ import socket
 import threading
 import uuid
 
+from cognito_import.domain.jobs import FAILED
 from cognito_import.importer import Importer
 from cognito_import.lifeline import die_with_parent
 from cognito_import.runtime import Runtime, Signal, build_runtime
@@ -16,12 +17,16 @@ from cognito_import.settings import Settings
 
 log = logging.getLogger("cognito_import.worker")
 
+# Tries of one job that raised before it is failed rather than handed back again.
+MAX_ATTEMPTS = 3
+
 
 class Worker:
     def __init__(self, rt: Runtime, stopping: Signal | None = None) -> None:
         self.rt = rt
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stopping: Signal = stopping or threading.Event()
+        self.attempts: dict[str, int] = {}
 
     def run_forever(self) -> None:
         rt = self.rt
@@ -45,8 +50,26 @@ class Worker:
         if job is None:
             return False
         log.info("importing %s (%s) from line %d", job.job_id, job.status, job.resume_line)
-        Importer(rt, self.id, self.stopping).run(job)
+        try:
+            Importer(rt, self.id, self.stopping).run(job)
+        except Exception as exc:
+            self._failed(job.job_id, exc)
         return True
+
+    def _failed(self, job_id: str, exc: Exception) -> None:
+        """A batch that raised rolled back whole, so retrying is safe; but one that can
+        never succeed would be retried forever, blocking every later job of the
+        account. Hand it back for a retry, and fail it after ``MAX_ATTEMPTS``."""
+        log.exception("import of %s failed", job_id)
+        rt = self.rt
+        attempts = self.attempts.get(job_id, 0) + 1
+        self.attempts[job_id] = attempts
+        if attempts < MAX_ATTEMPTS:
+            rt.store.jobs.release(job_id, self.id)
+            return
+        message = f"The import stopped on an internal error ({type(exc).__name__})."
+        if rt.store.jobs.finish(job_id, self.id, FAILED, message, rt.clock.now()):
+            rt.blobs.delete(job_id)
 
     def stop(self) -> None:
         self.stopping.set()

@@ -246,6 +246,29 @@ def test_malformed_access_key_is_a_usage_error(tmp_path: Path, spec: str) -> Non
     assert not (tmp_path / "data" / "access-key.json").exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://proxy.test:8080/base", "must not have a path"),
+        ("proxy.test:8080", "must be http(s)://HOST[:PORT]"),
+    ],
+)
+def test_public_url_must_be_a_bare_origin(tmp_path: Path, url: str, why: str) -> None:
+    """Upload URLs are signed over their path: behind a prefix-stripping proxy every
+    upload would fail its signature, so a prefix is refused at start."""
+    data = str(tmp_path / "data")
+    done = subprocess.run(
+        [BIN, "serve", "--port", str(_free_port()), "--data-dir", data, "--public-url", url],
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert f"Invalid value for --public-url: {why}" in done.stderr
+    assert not (tmp_path / "data").exists()
+
+
 def _options(command: click.Command) -> list[click.Option]:
     return [p for p in command.params if isinstance(p, click.Option)]
 

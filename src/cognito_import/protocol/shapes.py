@@ -378,7 +378,7 @@ def _java_to_python(pattern: str) -> str:
 _CONVERTED = frozenset({"structure", "list", "map", "timestamp", "blob"})
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1024)  # botocore caches shapes per model: a few hundred here
 def _output_plan(shape: Shape) -> tuple[tuple[str, Shape, bool], ...]:
     """Each member's name and shape, and whether its value goes out as it is (strings,
     numbers, booleans, documents): a page of 60 jobs has 800 such members to shape."""
