@@ -23,12 +23,13 @@ COGNITO_PREFIX = "AWSCognitoIdentityProviderService"
 LOGS_PREFIX = "Logs_20140328"
 UPLOAD_PREFIX = "/uploads"
 
-# Reads whose cost is bounded by one small page: these run on the event loop (see
-# JsonService). Reads that can scan without bound stay in the threadpool with the writes,
-# where SQLite and psycopg release the GIL while they work, instead of stalling every
-# request in flight: DescribeUserPool (COUNT(*) over a 500,000-user pool takes 25 ms),
-# ListUsers (a filter can scan the pool), GetLogEvents and FilterLogEvents (a job's
-# outcomes), DescribeLogGroups and DescribeLogStreams (every pool and job of the account).
+# Reads whose cost is bounded by one small page: on SQLite these run on the event loop
+# (see JsonService). Reads that can scan without bound stay in the threadpool with the
+# writes, where SQLite and psycopg release the GIL while they work, instead of stalling
+# every request in flight: DescribeUserPool (COUNT(*) over a 500,000-user pool takes
+# 25 ms), ListUsers (a filter can scan the pool), GetLogEvents and FilterLogEvents (a
+# job's outcomes), DescribeLogGroups and DescribeLogStreams (every pool and job of the
+# account).
 COGNITO_READS = frozenset(
     {
         "ListUserPools",
@@ -50,7 +51,9 @@ def create_app(rt: Runtime) -> Starlette:
             **users.handlers(rt),
             **import_jobs.handlers(rt),
         },
-        reads=COGNITO_READS,
+        # A PostgreSQL read is network round trips, which the threadpool overlaps and the
+        # loop would serve one at a time (six per Describe, a few ms if the server is remote).
+        reads=COGNITO_READS if rt.store.db.dialect == "sqlite" else frozenset(),
     )
     cloudwatch = JsonService(
         target_prefix=LOGS_PREFIX,

@@ -16,7 +16,7 @@ from cognito_import.errors import (
     PreconditionNotMetException,
     ResourceNotFoundException,
 )
-from cognito_import.protocol.awsjson import Context, Handler
+from cognito_import.protocol.awsjson import Context, Handler, about_to_write
 from cognito_import.protocol.sigv4 import AccessKey, presign_upload_url
 from cognito_import.runtime import Runtime
 
@@ -62,6 +62,8 @@ def expire_if_due(rt: Runtime, job: ImportJob, now: float) -> ImportJob:
     ``Created`` past its time, however idle the server."""
     if not job.is_expired(now, rt.settings.job_expiry):
         return job
+    # Describe and List run on the event loop; this write must not wait there.
+    about_to_write()
     expired = rt.store.jobs.transition(
         job.job_id,
         [J.CREATED],

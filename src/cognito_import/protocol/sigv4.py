@@ -286,29 +286,36 @@ class _ClientSignedHeaders:
     def headers_to_sign(self, request: Any) -> _HeaderList:
         # The client's headers are read from client_pairs, not request.headers: botocore's
         # HTTPHeaders (an email.message.Message) costs more than the rest of the check.
-        arrived: dict[str, list[str]] = {}
+        arrived = _HeaderList()
         for name, value in self.client_pairs:
-            arrived.setdefault(name.lower(), []).append(value)
+            arrived.add(name, value)
         selected = _HeaderList()
         for name in dict.fromkeys(self.client_signed):
             # HTTP/2 and some clients carry the authority only in the URL. Any other signed
             # header that did not arrive keeps its place, empty, as the client's list says.
             fallback = self.default_host if name == "host" else ""
-            for value in arrived.get(name.lower()) or [fallback]:
-                selected.append((name, value))
+            for value in arrived.get_all(name) or [fallback]:
+                selected.add(name, value)
         return selected
 
 
-class _HeaderList(list[tuple[str, str]]):
+class _HeaderList:
     """The part of HTTPHeaders' interface botocore's canonicalisation uses: iteration over
-    the names (repeats included) and case-insensitive ``get_all``."""
+    the names (repeats included) and case-insensitive ``get_all``, values in arrival order."""
 
-    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
-        return (name for name, _ in super().__iter__())
+    def __init__(self) -> None:
+        self._names: list[str] = []
+        self._values: dict[str, list[str]] = {}
+
+    def add(self, name: str, value: str) -> None:
+        self._names.append(name)
+        self._values.setdefault(name.lower(), []).append(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
 
     def get_all(self, name: str) -> list[str]:
-        wanted = name.lower()
-        return [value for key, value in super().__iter__() if key.lower() == wanted]
+        return list(self._values.get(name.lower(), ()))
 
 
 class _ApiVerifier(_ClientSignedHeaders, SigV4Auth):  # type: ignore[misc]  # botocore is untyped

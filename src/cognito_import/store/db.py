@@ -33,7 +33,8 @@ class Database(Protocol):
     dialect: str
 
     def read(self) -> AbstractContextManager[Tx]:
-        """A read-only unit of work (one consistent snapshot where the driver allows)."""
+        """A read-only unit of work. Every use runs a single statement, so no snapshot
+        spans statements (PostgreSQL reads run in autocommit)."""
         ...
 
     def write(self) -> AbstractContextManager[Tx]:

@@ -24,10 +24,15 @@ def _values(job: ImportJob) -> list[object]:
     return [int(v) if isinstance(v, bool) else v for v in (getattr(job, n) for n in _FIELDS)]
 
 
+_STOP = _FIELDS.index("stop_requested")
+
+
 def _job(row: Row) -> ImportJob:
-    values = dict(zip(_FIELDS, row, strict=True))
-    values["stop_requested"] = bool(values["stop_requested"])
-    return ImportJob(**values)
+    # Positional: the columns are selected in field order, and building a dict of
+    # keywords first was half of ListUserImportJobs' time.
+    values = list(row)
+    values[_STOP] = bool(values[_STOP])
+    return ImportJob(*values)
 
 
 @dataclass(frozen=True)

@@ -65,9 +65,9 @@ class PostgresDatabase:
 
     @contextmanager
     def read(self) -> Iterator[_PgTx]:
-        conn = self._conn()
-        with conn.transaction():
-            yield _PgTx(conn)
+        # Autocommit, no BEGIN/COMMIT: every read unit here is one statement, and the
+        # two extra round trips were most of a Describe on PostgreSQL.
+        yield _PgTx(self._conn())
 
     @contextmanager
     def write(self) -> Iterator[_PgTx]:
