@@ -193,11 +193,14 @@ class JobStore:
             if row is None:
                 return None
             job = _job(row)
+            # Re-stamped as AWS does, but never before the Start: ``now`` was read
+            # before this transaction, and the Start may have committed since.
+            started = max(now, job.started or now)
             return self._transition(
                 tx,
                 job.job_id,
                 [J.PENDING],
-                {"status": J.IN_PROGRESS, "started": now, "worker": worker, "heartbeat": now},
+                {"status": J.IN_PROGRESS, "started": started, "worker": worker, "heartbeat": now},
             )
 
     def heartbeat(self, job_id: str, worker: str, now: float) -> ImportJob | None:

@@ -1,4 +1,5 @@
-"""SigV4 verification against requests signed by botocore itself, the signer real clients use."""
+"""SigV4 verification of Authorization-header requests (``verify_request``) against
+requests signed by botocore itself, the signer real clients use."""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
-import botocore.auth
 import pytest
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest, AWSResponse
@@ -22,50 +21,21 @@ from botocore.credentials import Credentials
 from cognito_import.errors import (
     InvalidSignatureException,
     MissingAuthenticationTokenException,
-    S3Error,
     UnrecognizedClientException,
 )
-from cognito_import.protocol.sigv4 import (
-    AccessKey,
-    Caller,
-    format_amz_date,
-    parse_access_keys,
-    presign_upload_url,
-    verify_presigned,
-    verify_request,
-)
+from cognito_import.protocol.sigv4 import AccessKey, Caller, verify_request
+from tests.unit.sigv4_helpers import KEY, KEYS, NOW, OTHER, T0
 
-KEY = AccessKey("AKIDTESTKEY00001", "s3cr3t/Key+With=Chars", "123456789012")
-OTHER = AccessKey("AKIDTESTKEY00002", "other-secret", "210987654321")
-KEYS = {KEY.key_id: KEY, OTHER.key_id: OTHER}
 SERVICE = "cognito-idp"
 ENDPOINT = "http://localhost:9245/"
-T0 = dt.datetime(2026, 1, 1, 0, 0, 0)
-NOW = calendar.timegm(T0.timetuple())
 BODY = b'{"UserPoolId": "us-east-1_abcdefghi", "JobId": "import-AbCdEfGhIj"}'
 MISMATCH = (
     "The request signature we calculated does not match the signature you provided. "
     "Check your AWS Secret Access Key and signing method. "
     "Consult the service documentation for details."
 )
-S3_MISMATCH = (
-    "The request signature we calculated does not match the signature you provided. "
-    "Check your key and signing method."
-)
-UPLOAD_PATH = "/uploads/123456789012/us-east-1_abcdefghi/import-AbCdEfGhIj"
-SSE = {"x-amz-server-side-encryption": "aws:kms"}
 
 Signed = tuple[str, str, dict[str, str], bytes]
-
-
-@pytest.fixture
-def freeze(monkeypatch: pytest.MonkeyPatch) -> Callable[[dt.datetime], None]:
-    """Set the clock botocore's signers read (add_auth calls auth.get_current_datetime)."""
-
-    def set_clock(at: dt.datetime) -> None:
-        monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda *_a, **_k: at)
-
-    return set_clock
 
 
 def sign(
@@ -110,9 +80,6 @@ def with_header(signed: Signed, name: str, value: str | None) -> Signed:
     if value is not None:
         changed[name] = value
     return method, url, changed, body
-
-
-# --- verify_request -------------------------------------------------------------------------
 
 
 def test_request_signed_now_verifies_with_the_real_clock() -> None:
@@ -405,272 +372,3 @@ def test_request_from_a_real_boto3_client_verifies() -> None:
     # What the HTTP client adds on the wire (Host) must give the same answer.
     with_host = {**headers, "Host": "127.0.0.1:1"}
     assert verify_request("POST", request.url, with_host, body, KEYS, time.time(), SERVICE)
-
-
-# --- presigned upload URLs ------------------------------------------------------------------
-
-
-def presign(base_url: str = "http://localhost:9245") -> str:
-    return presign_upload_url(base_url, UPLOAD_PATH, KEY, "us-east-1", NOW + 0.6)
-
-
-def upload_error(
-    url: str, headers: dict[str, str], method: str = "PUT", now: float = NOW + 1
-) -> tuple[str, str, int]:
-    with pytest.raises(S3Error) as caught:
-        verify_presigned(method, url, headers, KEYS, now)
-    return caught.value.code, caught.value.message, caught.value.status
-
-
-def host(url: str) -> dict[str, str]:
-    return {"Host": urlsplit(url).netloc, **SSE}
-
-
-def test_presigned_url_has_the_s3_shape() -> None:
-    url = presign("http://localhost:9245/prefix/")
-    base, _, signature = url.rpartition("&X-Amz-Signature=")
-    assert base == (
-        f"http://localhost:9245/prefix{UPLOAD_PATH}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-        "&X-Amz-Credential=AKIDTESTKEY00001%2F20260101%2Fus-east-1%2Fs3%2Faws4_request"
-        "&X-Amz-Date=20260101T000000Z&X-Amz-Expires=899"
-        "&X-Amz-SignedHeaders=host%3Bx-amz-server-side-encryption"
-    )
-    assert len(signature) == 64 and set(signature) <= set("0123456789abcdef")
-    assert len(url) <= 2048
-
-
-def test_presigned_url_equals_the_one_a_real_s3_client_makes(
-    freeze: Callable[[dt.datetime], None],
-) -> None:
-    freeze(T0)
-    s3 = boto3.client(
-        "s3",
-        endpoint_url="http://localhost:9245",
-        region_name="us-east-1",
-        aws_access_key_id=KEY.key_id,
-        aws_secret_access_key=KEY.secret,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
-    )
-    bucket, _, object_key = UPLOAD_PATH[1:].partition("/")
-    params = {"Bucket": bucket, "Key": object_key, "ServerSideEncryption": "aws:kms"}
-    assert presign() == s3.generate_presigned_url("put_object", Params=params, ExpiresIn=899)
-
-
-def test_presigned_round_trip() -> None:
-    url = presign()
-    assert verify_presigned("PUT", url, host(url), KEYS, NOW + 1) == KEY
-
-
-def test_presigned_url_lives_899_seconds() -> None:
-    url = presign()
-    assert verify_presigned("PUT", url, host(url), KEYS, NOW + 898) == KEY
-    assert verify_presigned("PUT", url, host(url), KEYS, NOW + 899.9) == KEY
-    assert upload_error(url, host(url), now=NOW + 900) == (
-        "AccessDenied",
-        "Request has expired",
-        403,
-    )
-
-
-def test_presigned_url_dated_in_the_future_is_refused() -> None:
-    url = presign()
-    assert upload_error(url, host(url), now=NOW - 901) == (
-        "AccessDenied",
-        "Request is not yet valid",
-        403,
-    )
-
-
-def test_default_port_is_not_part_of_the_signed_host() -> None:
-    url = presign("https://uploads.example.com:443/base")
-    assert url.startswith(f"https://uploads.example.com:443/base{UPLOAD_PATH}?")
-    headers = {"Host": "uploads.example.com", **SSE}
-    assert verify_presigned("PUT", url, headers, KEYS, NOW + 1) == KEY
-
-
-@pytest.mark.parametrize(
-    "tamper",
-    [
-        pytest.param(lambda u, h: ("PUT", u, {"Host": h["Host"]}), id="missing-sse-header"),
-        pytest.param(
-            lambda u, h: ("PUT", u, {**h, "x-amz-server-side-encryption": "AES256"}),
-            id="wrong-sse-value",
-        ),
-        pytest.param(
-            lambda u, h: ("PUT", u.replace("X-Amz-Expires=899", "X-Amz-Expires=900"), h),
-            id="changed-expires",
-        ),
-        pytest.param(
-            lambda u, h: ("PUT", u.replace("import-AbCdEfGhIj", "import-ZZZZZZZZZZ"), h),
-            id="changed-path",
-        ),
-        pytest.param(lambda u, h: ("PUT", u, {**h, "Host": "evil:9245"}), id="wrong-host"),
-        pytest.param(lambda u, h: ("GET", u, h), id="get-instead-of-put"),
-        pytest.param(lambda u, h: ("PUT", u + "&extra=1", h), id="added-query-parameter"),
-    ],
-)
-def test_presigned_signature_mismatch(
-    tamper: Callable[[str, dict[str, str]], tuple[str, str, dict[str, str]]],
-) -> None:
-    url = presign()
-    method, changed_url, headers = tamper(url, host(url))
-    assert upload_error(changed_url, headers, method) == (
-        "SignatureDoesNotMatch",
-        S3_MISMATCH,
-        403,
-    )
-
-
-def test_presigned_unknown_key() -> None:
-    stranger = AccessKey("AKIDUNKNOWN00000", KEY.secret, KEY.account)
-    url = presign_upload_url("http://localhost:9245", UPLOAD_PATH, stranger, "us-east-1", NOW)
-    assert upload_error(url, host(url)) == (
-        "InvalidAccessKeyId",
-        "The AWS Access Key Id you provided does not exist in our records.",
-        403,
-    )
-
-
-@pytest.mark.parametrize(
-    ("tamper", "message"),
-    [
-        (
-            lambda u: u.partition("&X-Amz-Signature=")[0],
-            "Query-string authentication version 4 requires the X-Amz-Algorithm, "
-            "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, "
-            "and X-Amz-Expires parameters.",
-        ),
-        (
-            lambda u: u.partition("?")[0],
-            "Query-string authentication version 4 requires the X-Amz-Algorithm, "
-            "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, "
-            "and X-Amz-Expires parameters.",
-        ),
-        (
-            lambda u: u.replace("X-Amz-Expires=899", "X-Amz-Expires=604801"),
-            "X-Amz-Expires must be less than a week (in seconds) that is; 604800",
-        ),
-        (
-            lambda u: u.replace("X-Amz-Expires=899", "X-Amz-Expires=-1"),
-            "X-Amz-Expires must be non-negative",
-        ),
-        (
-            lambda u: u.replace("X-Amz-Expires=899", "X-Amz-Expires=soon"),
-            "X-Amz-Expires should be a number",
-        ),
-        (
-            lambda u: u.replace("host%3Bx-amz", "x-amz"),
-            "X-Amz-SignedHeaders must include the 'host' header.",
-        ),
-        (
-            lambda u: u.replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1"),
-            'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"',
-        ),
-        (
-            lambda u: u.replace("%2Fs3%2F", "%2Fcognito-idp%2F"),
-            'Error parsing the X-Amz-Credential parameter; incorrect service "cognito-idp". '
-            'This endpoint belongs to "s3".',
-        ),
-        (
-            lambda u: u.replace("%2Fus-east-1", ""),
-            "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; "
-            'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
-        ),
-        (
-            lambda u: u.replace("%2F20260101%2F", "%2F20251231%2F"),
-            "Invalid credential date. Date is not the same as X-Amz-Date.",
-        ),
-        (
-            lambda u: u.replace("X-Amz-Date=20260101T000000Z", "X-Amz-Date=2026-01-01"),
-            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
-        ),
-    ],
-)
-def test_presigned_query_parameter_errors(tamper: Callable[[str], str], message: str) -> None:
-    url = presign()
-    assert upload_error(tamper(url), host(url)) == (
-        "AuthorizationQueryParametersError",
-        message,
-        400,
-    )
-
-
-def test_aws_documented_presigned_url_verifies() -> None:
-    # The example from the S3 "Authenticating Requests: Using Query Parameters" documentation.
-    key = AccessKey("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "0" * 12)
-    url = (
-        "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-        "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
-        "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
-        "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
-    )
-    headers = {"Host": "examplebucket.s3.amazonaws.com"}
-    now = calendar.timegm((2013, 5, 24, 12, 0, 0))
-    assert verify_presigned("GET", url, headers, {key.key_id: key}, now) == key
-
-
-@pytest.mark.parametrize(
-    ("base_url", "path", "expires", "message"),
-    [
-        ("localhost:9245", UPLOAD_PATH, 899, "base URL must be http(s)://host[:port][/prefix]"),
-        ("http://h/?a=1", UPLOAD_PATH, 899, "base URL must be http(s)://host[:port][/prefix]"),
-        ("http://h", "uploads/x", 899, "upload path must start with '/'"),
-        ("http://h", UPLOAD_PATH, 604801, "expires must be between 1 and 604800 seconds"),
-    ],
-)
-def test_presign_rejects_bad_arguments(
-    base_url: str, path: str, expires: int, message: str
-) -> None:
-    with pytest.raises(ValueError) as caught:
-        presign_upload_url(base_url, path, KEY, "us-east-1", NOW, expires)
-    assert str(caught.value).startswith(message)
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def test_format_amz_date() -> None:
-    assert format_amz_date(NOW + 59.999) == "20260101T000059Z"
-
-
-def test_parse_access_keys() -> None:
-    assert parse_access_keys(" AKID1:s3cr3t/x+y , AKID2:other:210987654321") == [
-        AccessKey("AKID1", "s3cr3t/x+y", "000000000000"),
-        AccessKey("AKID2", "other", "210987654321"),
-    ]
-    assert parse_access_keys("") == []
-
-
-def test_access_key_repr_hides_the_secret() -> None:
-    assert repr(KEY) == "AccessKey(key_id='AKIDTESTKEY00001', account='123456789012')"
-
-
-@pytest.mark.parametrize(
-    ("spec", "message"),
-    [
-        (
-            "AKID1",
-            "access key entry 1 must look like ID:SECRET[:ACCOUNT] (got 1 ':'-separated fields)",
-        ),
-        (
-            "AKID1:a,AKID2:b:c:d",
-            "access key entry 2 must look like ID:SECRET[:ACCOUNT] (got 4 ':'-separated fields)",
-        ),
-        (
-            "AKID1:",
-            "access key entry 1: SECRET must not be empty and ID must be non-empty letters, "
-            "digits and _.+=-",
-        ),
-        (
-            "AK/ID:x",
-            "access key entry 1: SECRET must not be empty and ID must be non-empty letters, "
-            "digits and _.+=-",
-        ),
-        ("AKID1:x:12345", "access key 'AKID1': ACCOUNT must be exactly 12 digits, got '12345'"),
-        ("AKID1:x,AKID1:y", "access key 'AKID1' is given more than once"),
-    ],
-)
-def test_parse_access_keys_errors(spec: str, message: str) -> None:
-    with pytest.raises(ValueError) as caught:
-        parse_access_keys(spec)
-    assert str(caught.value) == message

@@ -1,23 +1,16 @@
-"""Request validation and response shaping against botocore's real service models."""
+"""Request validation (``validate_input``) against botocore's real service models: the
+model's constraints in AWS's wording, unknown members, and JSON of the wrong type."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from botocore.model import ServiceModel
 
 from cognito_import.errors import InvalidParameterException, SerializationException
-from cognito_import.protocol.shapes import (
-    lower_camel,
-    service_model,
-    shape_output,
-    validate_input,
-)
-
-POOL = "us-east-1_abc123"
-ROLE = "arn:aws:iam::111111111111:role/CognitoImport"
+from cognito_import.protocol.shapes import lower_camel, service_model, validate_input
+from tests.unit.shapes_helpers import POOL, ROLE
 
 
 def validate(operation: str, body: object, service: str = "cognito-idp") -> dict[str, Any]:
@@ -34,10 +27,6 @@ def unreadable(operation: str, body: object) -> str:
     with pytest.raises(SerializationException) as caught:
         validate(operation, body)
     return caught.value.message
-
-
-def output(operation: str, data: dict[str, Any]) -> dict[str, Any]:
-    return shape_output(service_model("cognito-idp").operation_model(operation), data)
 
 
 def test_service_model_is_loaded_once() -> None:
@@ -349,61 +338,3 @@ def test_type_errors_win_over_constraint_errors() -> None:
     assert unreadable("ListUserImportJobs", {"UserPoolId": "bad id", "MaxResults": "x"}) == (
         "STRING_VALUE can not be converted to an Integer"
     )
-
-
-def test_output_follows_the_shape() -> None:
-    job = {
-        "JobName": "Customer import",
-        "JobId": "import-abc",
-        "UserPoolId": POOL,
-        "PreSignedUrl": "https://example.com/upload",
-        "CreationDate": 1548271795.4709999,
-        "StartDate": None,
-        "CompletionDate": None,
-        "Status": "Created",
-        "CloudWatchLogsRoleArn": ROLE,
-        "ImportedUsers": 0,
-        "SkippedUsers": 0,
-        "FailedUsers": 0,
-        "AccountId": "111111111111",
-    }
-    assert output("DescribeUserImportJob", {"UserImportJob": job, "Internal": True}) == {
-        "UserImportJob": {
-            "JobName": "Customer import",
-            "JobId": "import-abc",
-            "UserPoolId": POOL,
-            "PreSignedUrl": "https://example.com/upload",
-            "CreationDate": 1548271795.471,
-            "Status": "Created",
-            "CloudWatchLogsRoleArn": ROLE,
-            "ImportedUsers": 0,
-            "SkippedUsers": 0,
-            "FailedUsers": 0,
-        }
-    }
-
-
-def test_output_timestamps_from_datetimes() -> None:
-    aware = datetime(2022, 11, 7, 23, 41, 20, 281499, tzinfo=UTC)
-    naive = datetime(2022, 11, 7, 23, 41, 21)
-    data = {"UserImportJob": {"CreationDate": aware, "StartDate": naive, "CompletionDate": 5}}
-    assert output("DescribeUserImportJob", data) == {
-        "UserImportJob": {
-            "CreationDate": 1667864480.281,
-            "StartDate": 1667864481.0,
-            "CompletionDate": 5.0,
-        }
-    }
-
-
-def test_output_is_not_validated_and_keeps_empty_lists() -> None:
-    message = "Import Job Completed Successfully."
-    data = {"UserImportJobs": [{"CompletionMessage": message}, None], "PaginationToken": None}
-    assert output("ListUserImportJobs", data) == {
-        "UserImportJobs": [{"CompletionMessage": message}]
-    }
-    assert output("ListUserImportJobs", {"UserImportJobs": []}) == {"UserImportJobs": []}
-
-
-def test_output_of_an_operation_without_output_shape() -> None:
-    assert output("AdminDeleteUser", {"Anything": 1}) == {}
