@@ -19,7 +19,7 @@ import uvicorn
 
 from cognito_import.app import create_app
 from cognito_import.clock import OffsetClock
-from cognito_import.protocol.sigv4 import AccessKey
+from cognito_import.protocol.keys import AccessKey
 from cognito_import.runtime import Runtime, build_runtime
 from cognito_import.settings import Settings
 

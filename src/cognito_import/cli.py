@@ -11,22 +11,19 @@ import string
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
 
 from cognito_import import __version__
+from cognito_import.protocol.keys import DEFAULT_ACCOUNT, AccessKey, parse_access_keys
 from cognito_import.settings import (
     ACCESS_KEYS_ENV,
-    DEFAULT_ACCOUNT,
     DEFAULT_HOST,
     DEFAULT_PORT,
     Settings,
 )
-
-if TYPE_CHECKING:
-    from cognito_import.protocol.sigv4 import AccessKey
 
 KEYS_FILE = "access-key.json"
 
@@ -34,10 +31,6 @@ KEYS_FILE = "access-key.json"
 def load_keys(specs: tuple[str, ...], data_dir: Path, announce: bool) -> dict[str, AccessKey]:
     """Keys from ``--access-key``, else the environment, else the data dir's own key,
     created on first start."""
-    # Imported here, not at the top: spawned worker and parser processes import this
-    # module again, and need not load botocore for it.
-    from cognito_import.protocol.sigv4 import AccessKey, parse_access_keys
-
     keys: list[AccessKey] = []
     try:
         for spec in specs:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from cognito_import.blobs import FileBlobStore
 from cognito_import.clock import Clock, Ids, RandomIds, SystemClock
+from cognito_import.protocol.keys import AccessKey
 from cognito_import.settings import Settings
 from cognito_import.store import Store
-
-if TYPE_CHECKING:
-    from cognito_import.protocol.sigv4 import AccessKey
 
 
 class Signal(Protocol):

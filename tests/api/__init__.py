@@ -17,7 +17,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from cognito_import.protocol.sigv4 import AccessKey
+from cognito_import.protocol.keys import AccessKey
 from tests.live import TEST_KEY, LiveServer
 
 COGNITO_TARGET = "AWSCognitoIdentityProviderService."

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-from cognito_import.protocol.sigv4 import presign_upload_url
+from cognito_import.protocol.presign import presign_upload_url
 from tests.conftest import make_client
 from tests.jobs import (
     SSE,

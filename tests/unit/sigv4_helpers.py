@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from cognito_import.protocol.sigv4 import AccessKey
+from cognito_import.protocol.keys import AccessKey
 
 KEY = AccessKey("AKIDTESTKEY00001", "s3cr3t/Key+With=Chars", "123456789012")
 OTHER = AccessKey("AKIDTESTKEY00002", "other-secret", "210987654321")

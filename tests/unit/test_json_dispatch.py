@@ -15,7 +15,7 @@ from cognito_import.protocol.awsjson import (
     _run,
     about_to_write,
 )
-from cognito_import.protocol.sigv4 import AccessKey, Caller
+from cognito_import.protocol.keys import AccessKey, Caller
 
 CTX = Context(Caller(AccessKey("AKID", "secret", "111111111111"), "us-east-1", "x"), "rid", 0.0)
 

@@ -24,8 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cognito_import.protocol import sigv4
+from cognito_import.protocol.keys import AccessKey
 
-KEY = sigv4.AccessKey("AKIDTESTKEY00001", "s3cr3t/Key+With=Chars", "123456789012")
+KEY = AccessKey("AKIDTESTKEY00001", "s3cr3t/Key+With=Chars", "123456789012")
 URL = "http://localhost:9245/"
 NAMES = (
     "host",

@@ -23,7 +23,8 @@ from cognito_import.errors import (
     MissingAuthenticationTokenException,
     UnrecognizedClientException,
 )
-from cognito_import.protocol.sigv4 import AccessKey, Caller, verify_request
+from cognito_import.protocol.keys import AccessKey, Caller
+from cognito_import.protocol.sigv4 import verify_request
 from tests.unit.sigv4_helpers import KEY, KEYS, NOW, OTHER, T0
 
 SERVICE = "cognito-idp"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cognito_import.protocol.sigv4 import AccessKey, format_amz_date, parse_access_keys
+from cognito_import.protocol.keys import AccessKey, parse_access_keys
+from cognito_import.protocol.sigv4 import format_amz_date
 from tests.unit.sigv4_helpers import KEY, NOW
 
 

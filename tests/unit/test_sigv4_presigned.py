@@ -13,7 +13,8 @@ import pytest
 from botocore.config import Config
 
 from cognito_import.errors import S3Error
-from cognito_import.protocol.sigv4 import AccessKey, presign_upload_url, verify_presigned
+from cognito_import.protocol.keys import AccessKey
+from cognito_import.protocol.presign import presign_upload_url, verify_presigned
 from tests.unit.sigv4_helpers import KEY, KEYS, NOW, T0
 
 S3_MISMATCH = (

@@ -17,7 +17,8 @@ from cognito_import.errors import (
     ResourceNotFoundException,
 )
 from cognito_import.protocol.awsjson import Context, Handler, about_to_write
-from cognito_import.protocol.sigv4 import AccessKey, presign_upload_url
+from cognito_import.protocol.keys import AccessKey
+from cognito_import.protocol.presign import presign_upload_url
 from cognito_import.runtime import Runtime
 
 UPLOAD_PATH = "/uploads/{account}/{pool}/{job}"

@@ -25,8 +25,9 @@ from cognito_import.errors import (
     ServiceError,
     UnknownOperationException,
 )
+from cognito_import.protocol.keys import AccessKey, Caller
 from cognito_import.protocol.shapes import service_model, shape_output, validate_input
-from cognito_import.protocol.sigv4 import AccessKey, Caller, verify_request
+from cognito_import.protocol.sigv4 import verify_request
 
 log = logging.getLogger("cognito_import")
 

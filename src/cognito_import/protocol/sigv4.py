@@ -1,4 +1,5 @@
-"""SigV4 authentication: signed API requests and S3-style pre-signed upload URLs.
+"""SigV4 authentication of header-signed API requests, and the signing machinery that
+S3-style pre-signed uploads (``presign``) share with it.
 
 The signature arithmetic is botocore's, never ours. To verify, the request is rebuilt as an
 ``AWSRequest`` and botocore's signer computes what the signature must be, with two server-side
@@ -17,63 +18,33 @@ import math
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from botocore.auth import S3SigV4QueryAuth, SigV4Auth
+from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from cognito_import.errors import (
     InvalidSignatureException,
     MissingAuthenticationTokenException,
-    S3Error,
     UnrecognizedClientException,
 )
+from cognito_import.protocol.keys import AccessKey, Caller
+
+if TYPE_CHECKING:
+    from cognito_import.protocol.presign import _UploadVerifier
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW_SECONDS = 15 * 60
-MAX_PRESIGN_EXPIRES = 604800
-UPLOAD_EXPIRES = 899
-DEFAULT_ACCOUNT = "000000000000"
-SSE_HEADER = "x-amz-server-side-encryption"
-SSE_VALUE = "aws:kms"
 
 _AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 _AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
 _REGION = re.compile(r"[a-z0-9-]+")
-_KEY_ID = re.compile(r"[A-Za-z0-9_.+=-]+")
-_ACCOUNT = re.compile(r"\d{12}")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_QUERY_AUTH_PARAMS = [
-    f"X-Amz-{name}" for name in "Algorithm Credential Signature Date SignedHeaders Expires".split()
-]
-_MISSING_QUERY_PARAMS = (
-    "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
-    "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
-)
-_S3_UNKNOWN_KEY = "The AWS Access Key Id you provided does not exist in our records."
-_S3_SIGNATURE_MISMATCH = (
-    "The request signature we calculated does not match the signature you provided. "
-    "Check your key and signing method."
-)
-
-
-@dataclass(frozen=True)
-class AccessKey:
-    key_id: str
-    secret: str = field(repr=False)  # keeps secrets out of logs and tracebacks
-    account: str
-
-
-@dataclass(frozen=True)
-class Caller:
-    key: AccessKey
-    region: str
-    service: str
 
 
 @dataclass(frozen=True)
@@ -90,32 +61,6 @@ class _Claim:
 
 def format_amz_date(now: float) -> str:
     return time.strftime(_AMZ_DATE_FORMAT, time.gmtime(now))
-
-
-def parse_access_keys(spec: str) -> list[AccessKey]:
-    """Parse ``ID:SECRET[:ACCOUNT],...``; errors name entries by position, never echo secrets."""
-    keys: dict[str, AccessKey] = {}
-    for position, entry in enumerate(spec.split(",") if spec.strip() else [], start=1):
-        fields = entry.strip().split(":")
-        if len(fields) not in (2, 3):
-            raise ValueError(
-                f"access key entry {position} must look like ID:SECRET[:ACCOUNT] "
-                f"(got {len(fields)} ':'-separated fields)"
-            )
-        key_id, secret, account = fields[0], fields[1], (fields[2:] or [DEFAULT_ACCOUNT])[0]
-        if not _KEY_ID.fullmatch(key_id) or not secret:
-            raise ValueError(
-                f"access key entry {position}: SECRET must not be empty and ID must be "
-                "non-empty letters, digits and _.+=-"
-            )
-        if not _ACCOUNT.fullmatch(account):
-            raise ValueError(
-                f"access key {key_id!r}: ACCOUNT must be exactly 12 digits, got {account!r}"
-            )
-        if key_id in keys:
-            raise ValueError(f"access key {key_id!r} is given more than once")
-        keys[key_id] = AccessKey(key_id=key_id, secret=secret, account=account)
-    return list(keys.values())
 
 
 def verify_request(
@@ -164,95 +109,6 @@ def verify_request(
     if not _same(_expected_signature(signer, claim, method, url, pairs, body, query), claim):
         raise InvalidSignatureException()
     return Caller(key=key, region=claim.region, service=claim.service)
-
-
-def presign_upload_url(
-    base_url: str,
-    path: str,
-    key: AccessKey,
-    region: str,
-    now: float,
-    expires: int = UPLOAD_EXPIRES,
-) -> str:
-    """An S3-style pre-signed PUT URL that requires ``x-amz-server-side-encryption: aws:kms``."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.query or parts.fragment:
-        raise ValueError(f"base URL must be http(s)://host[:port][/prefix], got {base_url!r}")
-    if not path.startswith("/"):
-        raise ValueError(f"upload path must start with '/', got {path!r}")
-    if not 1 <= expires <= MAX_PRESIGN_EXPIRES:
-        raise ValueError(f"expires must be between 1 and {MAX_PRESIGN_EXPIRES} seconds")
-    url = base_url.rstrip("/") + quote(path)
-    request = AWSRequest(method="PUT", url=url, headers={SSE_HEADER: SSE_VALUE})
-    signer = _UploadPresigner(Credentials(key.key_id, key.secret), "s3", region, expires=expires)
-    signer.timestamp = format_amz_date(now)
-    # No Host header on purpose: botocore then signs the URL's host[:port] with a default port
-    # dropped, which is what curl and HTTP libraries send.
-    signer.add_auth(request)
-    return str(request.url)
-
-
-def verify_presigned(
-    method: str,
-    url: str,
-    headers: Mapping[str, str],
-    keys: Mapping[str, AccessKey],
-    now: float,
-) -> AccessKey:
-    """Authenticate a request against its S3 query-string signature, failing as S3 does.
-
-    ``url`` must carry the path and query exactly as received on the wire (percent-encoded).
-    """
-    query = _query_pairs(urlsplit(url).query)
-    params: dict[str, str] = {}
-    for name, value in query:
-        params.setdefault(name, value)
-    if any(name not in params for name in _QUERY_AUTH_PARAMS):
-        raise _query_error(_MISSING_QUERY_PARAMS)
-    if params["X-Amz-Algorithm"] != ALGORITHM:
-        raise _query_error(f'X-Amz-Algorithm only supports "{ALGORITHM}"')
-    credential = params["X-Amz-Credential"].split("/")
-    if len(credential) != 5 or not all(credential) or credential[4] != "aws4_request":
-        raise _query_error(
-            "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; "
-            'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'
-        )
-    key_id, scope_date, region, service, _ = credential
-    if service != "s3":
-        raise _query_error(
-            "Error parsing the X-Amz-Credential parameter; incorrect service "
-            f'"{service}". This endpoint belongs to "s3".'
-        )
-    timestamp = params["X-Amz-Date"]
-    signed_at = _parse_amz_date(timestamp)
-    if signed_at is None:
-        raise _query_error("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
-    if scope_date != timestamp[:8]:
-        raise _query_error("Invalid credential date. Date is not the same as X-Amz-Date.")
-    expires = _parse_expires(params["X-Amz-Expires"])
-    signed_headers = tuple(params["X-Amz-SignedHeaders"].split(";"))
-    if "host" not in signed_headers:
-        raise _query_error("X-Amz-SignedHeaders must include the 'host' header.")
-    key = keys.get(key_id)
-    if key is None:
-        raise S3Error("InvalidAccessKeyId", _S3_UNKNOWN_KEY, 403)
-    clock = math.floor(now)
-    if clock > signed_at + expires:
-        raise S3Error("AccessDenied", "Request has expired", 403)
-    if signed_at > clock + MAX_SKEW_SECONDS:
-        # Only a signer with a clock far ahead of ours dates a URL like this; honouring it
-        # would stretch its life beyond what X-Amz-Expires promises.
-        raise S3Error("AccessDenied", "Request is not yet valid", 403)
-    claim = _Claim(key_id, region, service, signed_headers, params["X-Amz-Signature"], timestamp)
-    # Only signed headers go into the rebuilt request: botocore would let an unsigned
-    # x-amz-content-sha256 replace UNSIGNED-PAYLOAD in the canonical request.
-    pairs = [(name, value) for name, value in _header_pairs(headers) if name in signed_headers]
-    unsigned_query = [(name, value) for name, value in query if name != "X-Amz-Signature"]
-    signer = _UploadVerifier(Credentials(key.key_id, key.secret), "s3", region)
-    expected = _expected_signature(signer, claim, method, url, pairs, b"", unsigned_query)
-    if not _same(expected, claim):
-        raise S3Error("SignatureDoesNotMatch", _S3_SIGNATURE_MISMATCH, 403)
-    return key
 
 
 @functools.lru_cache(maxsize=256)
@@ -323,22 +179,6 @@ class _ApiVerifier(_ClientSignedHeaders, SigV4Auth):  # type: ignore[misc]  # bo
         # botocore's payload() for a plain bytes body over any scheme (no streaming checksum
         # in a server-side request): sha256 of the body, without preparing the whole request.
         return hashlib.sha256(request.data or b"").hexdigest()
-
-
-class _UploadVerifier(_ClientSignedHeaders, S3SigV4QueryAuth):  # type: ignore[misc]
-    pass
-
-
-class _UploadPresigner(S3SigV4QueryAuth):  # type: ignore[misc]
-    """Dates the URL by the server's injected clock instead of botocore's wall clock."""
-
-    timestamp = ""
-
-    def _modify_request_before_signing(self, request: Any) -> None:
-        # add_auth stamps the wall clock before calling this; everything derived from the
-        # timestamp (X-Amz-Date, the credential scope, the signing key) is computed afterwards.
-        request.context["timestamp"] = self.timestamp
-        super()._modify_request_before_signing(request)
 
 
 def _expected_signature(
@@ -480,20 +320,6 @@ def _http_date_to_amz(value: str) -> str:
     if parsed.tzinfo is None:  # "-0000", which botocore's formatdate writes, means UTC
         parsed = parsed.replace(tzinfo=UTC)
     return format_amz_date(parsed.timestamp())
-
-
-def _parse_expires(value: str) -> int:
-    if re.fullmatch(r"-\d+", value):
-        raise _query_error("X-Amz-Expires must be non-negative")
-    if not value.isdigit():
-        raise _query_error("X-Amz-Expires should be a number")
-    if int(value) > MAX_PRESIGN_EXPIRES:
-        raise _query_error("X-Amz-Expires must be less than a week (in seconds) that is; 604800")
-    return int(value)
-
-
-def _query_error(message: str) -> S3Error:
-    return S3Error("AuthorizationQueryParametersError", message, 400)
 
 
 def _header_pairs(headers: Mapping[str, str]) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from cognito_import.blobs import BlobTooLarge
 from cognito_import.domain import jobs as J
 from cognito_import.errors import S3Error
-from cognito_import.protocol.sigv4 import verify_presigned
+from cognito_import.protocol.presign import verify_presigned
 from cognito_import.runtime import Runtime
 
 
