@@ -79,7 +79,7 @@ class Importer:
             offset, line = header.end_offset, 2
         left = scan.data_rows - (line - 2)
         processes = rt.settings.parsers if left >= rt.settings.parallel_rows else 0
-        parsed = pipeline.batches(
+        source = pipeline.Source(
             path,
             header.columns,
             pool.config,
@@ -87,8 +87,8 @@ class Importer:
             offset,
             line,
             rt.settings.batch_size,
-            processes,
         )
+        parsed = pipeline.batches(source, processes)
         try:
             current = self._write(job, pool, parsed)
         finally:

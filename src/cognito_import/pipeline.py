@@ -13,7 +13,8 @@ import itertools
 import multiprocessing
 import os
 import queue
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -28,67 +29,51 @@ _AHEAD = 2
 _DONE = "done"
 
 
-def _produce(
-    out: Any,
-    path: str,
-    columns: list[str],
-    config: PoolConfig,
-    algorithm: str | None,
-    offset: int,
-    line: int,
-    batch_size: int,
-    stride: int,
-    phase: int,
-    parent: int,
-) -> None:
+@dataclass(frozen=True)
+class Source:
+    """Where a job's remaining rows are and how to check them: all a parser needs, and
+    plain enough to hand to a child process."""
+
+    path: Path
+    columns: list[str]
+    config: PoolConfig
+    algorithm: str | None
+    offset: int
+    line: int
+    batch_size: int
+
+    def parse(self, stride: int = 1, phase: int = 0) -> Iterator[ParsedBatch]:
+        plan = plan_header(self.columns, self.config, self.algorithm)
+        with open(self.path, "rb") as fp:
+            yield from parse_batches(
+                fp, plan, self.offset, self.line, self.batch_size, stride, phase
+            )
+
+
+def _produce(out: Any, source: Source, stride: int, phase: int, parent: int) -> None:
     die_with_parent(parent)
     try:
-        plan = plan_header(columns, config, algorithm)
-        with open(path, "rb") as fp:
-            for batch in parse_batches(fp, plan, offset, line, batch_size, stride, phase):
-                out.put(batch)
+        for batch in source.parse(stride, phase):
+            out.put(batch)
         out.put(_DONE)
     except BaseException as exc:
         out.put(RuntimeError(f"parser process failed: {exc!r}"))
         raise
 
 
-def batches(
-    path: Path,
-    columns: list[str],
-    config: PoolConfig,
-    algorithm: str | None,
-    offset: int,
-    line: int,
-    batch_size: int,
-    processes: int,
-) -> Generator[ParsedBatch, None, None]:
-    """The file's batches from ``offset``, in order, checked inline (``processes`` 0) or
-    by that many parser processes taking turns batch by batch. Closing the generator
-    early (stop, shutdown) ends the processes."""
+def batches(source: Source, processes: int) -> Generator[ParsedBatch, None, None]:
+    """The source's batches, in order, checked inline (``processes`` 0) or by that many
+    parser processes taking turns batch by batch. Closing the generator early (stop,
+    shutdown) ends the processes."""
     if processes <= 0:
-        plan = plan_header(columns, config, algorithm)
-        with open(path, "rb") as fp:
-            yield from parse_batches(fp, plan, offset, line, batch_size)
+        yield from source.parse()
         return
     ctx = multiprocessing.get_context("spawn")
     queues = [ctx.Queue(maxsize=_AHEAD) for _ in range(processes)]
     children = [
         ctx.Process(
             target=_produce,
-            args=(
-                queues[k],
-                str(path),
-                columns,
-                config,
-                algorithm,
-                offset,
-                line,
-                batch_size,
-                processes,
-                k,
-                os.getpid(),
-            ),
+            args=(queues[k], source, processes, k, os.getpid()),
             name=f"cognito-import-parser-{k}",
             daemon=True,
         )

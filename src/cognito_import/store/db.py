@@ -7,9 +7,10 @@ claiming jobs) are methods of the ``Database`` implementations, nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 Row = tuple[Any, ...]
 Params = Sequence[Any]
@@ -61,6 +62,41 @@ class Database(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=Closable)
+
+
+class PerThread(Generic[C]):
+    """One connection per thread, made on first use by ``connect``: the request threads,
+    the worker and the event loop each get their own, and ``close`` ends them all."""
+
+    def __init__(self, connect: Callable[[], C], usable: Callable[[C], bool]) -> None:
+        self._connect = connect
+        self._usable = usable
+        self._local = threading.local()
+        self._all: list[C] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> C:
+        conn: C | None = getattr(self._local, "conn", None)
+        if conn is None or not self._usable(conn):
+            conn = self._connect()
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

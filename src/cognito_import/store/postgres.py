@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import psycopg
 
-from cognito_import.store.db import IntegrityError, Params, Row, Tx
+from cognito_import.store.db import IntegrityError, Params, PerThread, Row, Tx
 
 # Any constant works: it only has to be the same in every process sharing the database.
 _CLAIM_LOCK = 0x636F676E
@@ -50,28 +49,19 @@ class PostgresDatabase:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._local = threading.local()
-        self._all: list[psycopg.Connection[Row]] = []
-        self._lock = threading.Lock()
-
-    def _conn(self) -> psycopg.Connection[Row]:
-        conn: psycopg.Connection[Row] | None = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
-            conn = psycopg.connect(self.url, autocommit=True)
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+        self._conns: PerThread[psycopg.Connection[Row]] = PerThread(
+            lambda: psycopg.connect(self.url, autocommit=True), lambda conn: not conn.closed
+        )
 
     @contextmanager
     def read(self) -> Iterator[_PgTx]:
         # Autocommit, no BEGIN/COMMIT: every read unit here is one statement, and the
         # two extra round trips were most of a Describe on PostgreSQL.
-        yield _PgTx(self._conn())
+        yield _PgTx(self._conns.get())
 
     @contextmanager
     def write(self) -> Iterator[_PgTx]:
-        conn = self._conn()
+        conn = self._conns.get()
         try:
             with conn.transaction():
                 yield _PgTx(conn)
@@ -99,8 +89,4 @@ class PostgresDatabase:
             raise IntegrityError(str(exc)) from exc
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._conns.close()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from cognito_import.store.db import IntegrityError, Params, Row, Tx
+from cognito_import.store.db import IntegrityError, Params, PerThread, Row, Tx
 
 
 class _SqliteTx:
@@ -41,42 +40,31 @@ class SqliteDatabase:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._conns = PerThread(self._connect, lambda conn: True)
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            # Autocommit mode: transactions are opened explicitly, so reads never hold
-            # a transaction open and never block the writer.
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode survives a process kill (only power loss can drop the
-            # last commits); FULL would fsync every batch for no gain against kill -9.
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=30000")
-            # 16 MiB a connection: enough for the import's index pages, and the request
-            # threads each have a connection too (64 MiB each pushed a 500k import's
-            # processes past 300 MB).
-            conn.execute("PRAGMA cache_size=-16384")
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
+    def _connect(self) -> sqlite3.Connection:
+        # Autocommit mode: transactions are opened explicitly, so reads never hold a
+        # transaction open and never block the writer.
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a process kill (only power loss can drop the
+        # last commits); FULL would fsync every batch for no gain against kill -9.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        # 16 MiB a connection: enough for the import's index pages, and the request
+        # threads each have a connection too (64 MiB each pushed a 500k import's
+        # processes past 300 MB).
+        conn.execute("PRAGMA cache_size=-16384")
         return conn
 
     @contextmanager
     def read(self) -> Iterator[_SqliteTx]:
-        conn = self._conn()
-        conn.execute("BEGIN")
-        try:
-            yield _SqliteTx(conn)
-        finally:
-            conn.execute("COMMIT")
+        # No BEGIN/COMMIT: every read unit is one statement, atomic on its own.
+        yield _SqliteTx(self._conns.get())
 
     @contextmanager
     def write(self) -> Iterator[_SqliteTx]:
-        conn = self._conn()
+        conn = self._conns.get()
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield _SqliteTx(conn)
@@ -102,8 +90,4 @@ class SqliteDatabase:
         tx.many(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", rows)
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._conns.close()
