@@ -12,9 +12,6 @@ place (``protocol/awsjson.py``) turns them into a response, so the envelope cann
     +-- AliasExistsException
     +-- PreconditionNotMetException    job in the wrong state, no CSV uploaded
     +-- LimitExceededException         1,000 jobs per pool
-    +-- OperationNotEnabledException
-    +-- NotAuthorizedException
-    +-- TooManyRequestsException
     +-- SerializationException         body is not a JSON object / wrong JSON type
     +-- UnknownOperationException      unknown X-Amz-Target
     +-- MissingAuthenticationTokenException
@@ -67,19 +64,6 @@ class PreconditionNotMetException(ServiceError):
 
 class LimitExceededException(ServiceError):
     code = "LimitExceededException"
-
-
-class OperationNotEnabledException(ServiceError):
-    code = "OperationNotEnabledException"
-
-
-class NotAuthorizedException(ServiceError):
-    code = "NotAuthorizedException"
-
-
-class TooManyRequestsException(ServiceError):
-    code = "TooManyRequestsException"
-    default_message = "Rate exceeded"
 
 
 class SerializationException(ServiceError):

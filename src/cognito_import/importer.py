@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Protocol
 
 from cognito_import import pipeline
 from cognito_import.domain import jobs as J
@@ -19,15 +18,11 @@ from cognito_import.domain.jobs import ImportJob
 from cognito_import.domain.pools import Pool
 from cognito_import.domain.rows import SKIPPED_EXISTS, alias_taken_reason, plan_header
 from cognito_import.domain.users import CONFIRMED, RESET_REQUIRED
-from cognito_import.runtime import Runtime
+from cognito_import.runtime import Runtime, Signal
 from cognito_import.store.db import Tx
 from cognito_import.store.jobs import Batch
 
 log = logging.getLogger("cognito_import.importer")
-
-
-class Event(Protocol):
-    def is_set(self) -> bool: ...
 
 
 # AWS is silent on a file with nothing to import; a job that imports nobody is no success.
@@ -43,7 +38,7 @@ def printable(message: str) -> str:
 
 
 class Importer:
-    def __init__(self, rt: Runtime, worker: str, shutdown: Event) -> None:
+    def __init__(self, rt: Runtime, worker: str, shutdown: Signal) -> None:
         self.rt = rt
         self.worker = worker
         # Set on server shutdown: stop after the batch in flight and hand the job back.

@@ -13,15 +13,12 @@ STRING = "String"
 NUMBER = "Number"
 BOOLEAN = "Boolean"
 DATETIME = "DateTime"
-DATA_TYPES = (STRING, NUMBER, DATETIME, BOOLEAN)
 
 CUSTOM_PREFIX = "custom:"
 MFA_COLUMN = "cognito:mfa_enabled"
 USERNAME_COLUMN = "cognito:username"
 PASSWORD_HASH_COLUMN = "cognito:password_hash"
 
-# Attributes that can be aliases or username attributes, and so must be unique in a pool.
-UNIQUE_CAPABLE = ("email", "phone_number", "preferred_username")
 VERIFIABLE = {"email": "email_verified", "phone_number": "phone_number_verified"}
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 CREATED = "Created"
 PENDING = "Pending"
@@ -14,7 +13,6 @@ SUCCEEDED = "Succeeded"
 FAILED = "Failed"
 EXPIRED = "Expired"
 
-TERMINAL = frozenset({STOPPED, SUCCEEDED, FAILED, EXPIRED})
 RUNNING = frozenset({IN_PROGRESS, STOPPING})
 
 MSG_SUCCEEDED = "Import Job Completed Successfully."
@@ -53,9 +51,6 @@ class ImportJob:
     heartbeat: float | None = None
     # The blob holding the current upload (each upload gets a name of its own).
     upload_name: str | None = None
-
-    def with_changes(self, **changes: Any) -> ImportJob:
-        return replace(self, **changes)
 
     def is_expired(self, now: float, expiry_seconds: float) -> bool:
         return self.status == CREATED and now >= self.created + expiry_seconds

@@ -16,11 +16,6 @@ class Store:
         self.pools = PoolStore(db)
         self.jobs = JobStore(db, self.pools)
 
-    def get_state(self, name: str) -> str | None:
-        with self.db.read() as tx:
-            row = tx.one("SELECT value FROM server_state WHERE name = ?", (name,))
-        return str(row[0]) if row else None
-
     def put_state_once(self, name: str, value: str) -> str:
         """Store ``value`` unless one is stored already; returns the stored value, so
         that several processes starting together agree on one."""

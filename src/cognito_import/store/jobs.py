@@ -203,16 +203,6 @@ class JobStore:
                 {"status": J.IN_PROGRESS, "started": started, "worker": worker, "heartbeat": now},
             )
 
-    def heartbeat(self, job_id: str, worker: str, now: float) -> ImportJob | None:
-        """Refresh the claim; None if another worker took the job over."""
-        with self.db.write() as tx:
-            count = tx.run(
-                "UPDATE jobs SET heartbeat = ? WHERE job_id = ? AND worker = ?",
-                (now, job_id, worker),
-            )
-            row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,)) if count else None
-        return _job(row) if row else None
-
     def commit_batch(
         self, job_id: str, build: Callable[[Tx, bool], Batch], worker: str, now: float
     ) -> ImportJob | None:
