@@ -26,13 +26,13 @@ UPLOAD_PREFIX = "/uploads"
 # Reads whose cost is bounded by one small page: on SQLite these run on the event loop
 # (see JsonService). Reads that can scan without bound stay in the threadpool with the
 # writes, where SQLite and psycopg release the GIL while they work, instead of stalling
-# every request in flight: DescribeUserPool (COUNT(*) over a 500,000-user pool takes
-# 25 ms), ListUsers (a filter can scan the pool), GetLogEvents and FilterLogEvents (a
-# job's outcomes), DescribeLogGroups and DescribeLogStreams (every pool and job of the
-# account).
+# every request in flight: ListUsers (a filter can scan the pool), GetLogEvents and
+# FilterLogEvents (a job's outcomes), DescribeLogGroups and DescribeLogStreams (every
+# pool and job of the account).
 COGNITO_READS = frozenset(
     {
         "ListUserPools",
+        "DescribeUserPool",
         "GetCSVHeader",
         "DescribeUserImportJob",
         "ListUserImportJobs",

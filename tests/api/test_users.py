@@ -268,6 +268,9 @@ def test_admin_delete_user(cognito: Any) -> None:
     )
     got = cognito.admin_get_user(UserPoolId=pool_id, Username="alice@example.com")
     assert got["Username"] == "carol"
+    # The pool's count follows creations, deletions and refused deletions alike.
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert pool["EstimatedNumberOfUsers"] == 1
 
 
 SCHEMA_POOL: list[dict[str, Any]] = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from cognito_import.domain.attributes import VERIFIABLE
@@ -158,7 +159,7 @@ class PoolStore:
 
     def count_users(self, pool_id: str) -> int:
         with self.db.read() as tx:
-            row = tx.one("SELECT COUNT(*) FROM users WHERE pool_id = ?", (pool_id,))
+            row = tx.one("SELECT user_count FROM pools WHERE pool_id = ?", (pool_id,))
         return int(row[0]) if row else 0
 
     # -- users -----------------------------------------------------------------------
@@ -268,6 +269,11 @@ class PoolStore:
         try:
             if user_rows:
                 self.db.bulk_insert(tx, "users", USER_COLUMNS, user_rows)
+                for pool_id, added in Counter(row[0] for row in user_rows).items():
+                    tx.run(
+                        "UPDATE pools SET user_count = user_count + ? WHERE pool_id = ?",
+                        (added, pool_id),
+                    )
             if alias_rows:
                 self.db.bulk_insert(
                     tx,
@@ -302,6 +308,10 @@ class PoolStore:
             tx.run(
                 "DELETE FROM user_aliases WHERE pool_id = ? AND username_key = ?",
                 (pool_id, username_key),
+            )
+            tx.run(
+                "UPDATE pools SET user_count = user_count - ? WHERE pool_id = ?",
+                (deleted, pool_id),
             )
         return deleted > 0
 
