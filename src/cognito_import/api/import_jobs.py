@@ -65,15 +65,7 @@ def expire_if_due(rt: Runtime, job: ImportJob, now: float) -> ImportJob:
         return job
     # Describe and List run on the event loop; this write must not wait there.
     about_to_write()
-    expired = rt.store.jobs.transition(
-        job.job_id,
-        [J.CREATED],
-        status=J.EXPIRED,
-        completed=now,
-        message=J.MSG_EXPIRED,
-        upload_size=None,
-        upload_name=None,
-    )
+    expired = rt.store.jobs.expire(job.job_id, now)
     if expired is None:
         # Someone else moved the job first (a Start that read it just before its expiry
         # time, or the worker's expiry): its upload is not ours to delete.

@@ -35,6 +35,17 @@ def _job(row: Row) -> ImportJob:
     return ImportJob(*values)
 
 
+def _expired(now: float) -> dict[str, object]:
+    """What expiry changes, whether the worker or a read finds the job due."""
+    return {
+        "status": J.EXPIRED,
+        "completed": now,
+        "message": J.MSG_EXPIRED,
+        "upload_size": None,
+        "upload_name": None,
+    }
+
+
 @dataclass(frozen=True)
 class RowOutcome:
     line: int
@@ -145,6 +156,11 @@ class JobStore:
             if count:
                 return True, job.upload_name
 
+    def expire(self, job_id: str, now: float) -> ImportJob | None:
+        """Move one job that is still Created to Expired; None if it was not Created."""
+        with self.db.write() as tx:
+            return self._transition(tx, job_id, [J.CREATED], _expired(now))
+
     def expire_jobs(self, now: float, expiry: float) -> list[str]:
         """Move every job still Created past its expiry to Expired; their ids."""
         with self.db.write() as tx:
@@ -154,18 +170,7 @@ class JobStore:
             )
             ids = [r[0] for r in rows]
             for job_id in ids:
-                self._transition(
-                    tx,
-                    job_id,
-                    [J.CREATED],
-                    {
-                        "status": J.EXPIRED,
-                        "completed": now,
-                        "message": J.MSG_EXPIRED,
-                        "upload_size": None,
-                        "upload_name": None,
-                    },
-                )
+                self._transition(tx, job_id, [J.CREATED], _expired(now))
         return ids
 
     def claim_next(self, worker: str, now: float, stale_after: float) -> ImportJob | None:
