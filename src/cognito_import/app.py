@@ -14,10 +14,10 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from cognito_import.api import import_jobs, logs, pools, users
+from cognito_import.imports.worker import Worker, run_worker_process
 from cognito_import.protocol.awsjson import JsonEndpoint, JsonService
 from cognito_import.protocol.upload import UploadEndpoint
 from cognito_import.runtime import Runtime
-from cognito_import.worker import Worker, run_worker_process
 
 COGNITO_PREFIX = "AWSCognitoIdentityProviderService"
 LOGS_PREFIX = "Logs_20140328"

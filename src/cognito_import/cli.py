@@ -172,8 +172,8 @@ def serve(host: str, port: int, public_url: str | None, no_worker: bool, **kw: A
 @_storage_options
 def worker(**kw: Any) -> None:
     """Run only the import worker, against the same database as a server."""
+    from cognito_import.imports.worker import Worker
     from cognito_import.runtime import build_runtime
-    from cognito_import.worker import Worker
 
     settings = _settings(kw)
     rt = build_runtime(settings, load_keys(kw["access_keys"], settings.data_dir, announce=False))

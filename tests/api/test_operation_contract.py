@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 from botocore.model import Shape
 
+from cognito_import.imports.worker import Worker
 from cognito_import.protocol.shapes import service_model
-from cognito_import.worker import Worker
 from tests.api import COGNITO_TARGET, send, sign
 from tests.live import LiveServer
 

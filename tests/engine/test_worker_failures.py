@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cognito_import.worker import MAX_ATTEMPTS
+from cognito_import.imports.worker import MAX_ATTEMPTS
 from tests.engine.helpers import build_csv, create_pool, csv_header, run_import, user_row
 from tests.live import LiveServer
 

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
+from cognito_import.imports.worker import Worker
 from cognito_import.runtime import Runtime
-from cognito_import.worker import Worker
 from tests.jobs.csvs import EMAIL_POOL, users_csv
 from tests.live import LiveServer
 

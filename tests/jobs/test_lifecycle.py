@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from cognito_import.importer import Importer
-from cognito_import.worker import Worker
+from cognito_import.imports.job import JobRunner
+from cognito_import.imports.worker import Worker
 from tests.conftest import make_client
 from tests.jobs import (
     TERMINAL,
@@ -195,7 +195,7 @@ def test_stopping_a_running_job_ends_it_after_the_batch_in_flight(idle: LiveServ
     assert stopping["Status"] == "Stopping"
     assert_status(cognito, pool, job["JobId"], "Stopping")
     # The holder, mid-import, commits the batch it has in hand (one row), sees the stop.
-    Importer(idle.rt, HOLDER, threading.Event()).run(claimed)
+    JobRunner(idle.rt, HOLDER, threading.Event()).run(claimed)
     stopped = assert_status(cognito, pool, job["JobId"], "Stopped")
     assert stopped["CompletionMessage"] == STOPPED
     assert (stopped["ImportedUsers"], stopped["SkippedUsers"], stopped["FailedUsers"]) == (1, 0, 0)

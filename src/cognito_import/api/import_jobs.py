@@ -11,7 +11,9 @@ from cognito_import.domain import jobs as J
 from cognito_import.domain.attributes import PASSWORD_HASH_COLUMN
 from cognito_import.domain.jobs import ImportJob
 from cognito_import.domain.pools import Pool
+from cognito_import.domain.rows import POOL_WITHOUT_AUTO_VERIFIED, can_import
 from cognito_import.errors import (
+    InvalidParameterException,
     LimitExceededException,
     PreconditionNotMetException,
     ResourceNotFoundException,
@@ -143,6 +145,9 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
         job = require_job(rt, ctx, pool, p["JobId"])
         if job.status == J.CREATED and job.upload_size is None:
             raise PreconditionNotMetException(f"No csv file was uploaded for {job.job_id}")
+        if job.status == J.CREATED and not can_import(pool.config):
+            # The guide: without an auto-verified attribute the import job will not start.
+            raise InvalidParameterException(POOL_WITHOUT_AUTO_VERIFIED)
         started = jobs.transition(
             job.job_id, [J.CREATED], uploaded=True, status=J.PENDING, started=ctx.now
         )

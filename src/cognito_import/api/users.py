@@ -26,7 +26,7 @@ from cognito_import.errors import (
 )
 from cognito_import.protocol.awsjson import Context, Handler
 from cognito_import.runtime import Runtime
-from cognito_import.store.pools import Conflict
+from cognito_import.store.users import Conflict
 
 
 def taken_message(attribute: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 CREATED = "Created"
@@ -19,6 +20,12 @@ MSG_SUCCEEDED = "Import Job Completed Successfully."
 MSG_TOO_MANY_FAILED = "Too many users have failed or been skipped during the import."
 MSG_STOPPED = "The Import Job was stopped by the developer."
 MSG_EXPIRED = "The user import job has expired."
+# The developer guide's cause for a job that fails because of its role.
+MSG_ROLE_UNUSABLE = (
+    "The Amazon CloudWatch Logs role cannot be assumed, doesn't have the correct "
+    "access policy, or has been deleted."
+)
+MSG_POOL_DELETED = "The user pool has been deleted."
 
 MAX_JOBS_PER_POOL = 1000
 JOB_ID_PREFIX = "import-"
@@ -66,3 +73,33 @@ def final_status(imported: int, skipped: int, failed: int, threshold: float) -> 
     if total and (skipped + failed) / total > threshold:
         return FAILED, MSG_TOO_MANY_FAILED
     return SUCCEEDED, MSG_SUCCEEDED
+
+
+# Region prefixes of the partitions other than "aws" (botocore's endpoint data).
+_PARTITIONS = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+)
+# IAM role ARNs: arn:<partition>:iam::<account>:role/<path><name>, the name 1 to 64 of
+# IAM's name characters, the path "/" or "/segments/".
+_ROLE_ARN = re.compile(r"arn:([a-z-]+):iam::[0-9]{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
+
+
+def partition(region: str) -> str:
+    return next((name for prefix, name in _PARTITIONS if region.startswith(prefix)), "aws")
+
+
+def role_usable(arn: str, region: str) -> bool:
+    """Whether ``arn`` can be the CloudWatch Logs role of a job in ``region``.
+
+    AWS's model accepts any ARN at CreateUserImportJob, and the job fails when it
+    starts and the role cannot be assumed. No role is assumed here, so a role that could
+    be (an IAM role ARN in the pool's partition) is taken as one that is; anything else
+    (a user, an assumed-role session, another partition) fails the job as AWS would.
+    """
+    match = _ROLE_ARN.fullmatch(arn)
+    return match is not None and match.group(1) == partition(region)

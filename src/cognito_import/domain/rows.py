@@ -125,8 +125,14 @@ def _names(names: list[str], one: str = "column", many: str = "columns") -> str:
     return f"{one if len(names) == 1 else many} {', '.join(shown)}{more}"
 
 
+def can_import(config: PoolConfig) -> bool:
+    """Every imported row must set an auto-verified attribute to true, so a pool with
+    none can import nobody (the guide: such a job "will not start")."""
+    return any(a in config.auto_verified for a in VERIFIABLE)
+
+
 def _check_header(columns: list[str], config: PoolConfig, hash_algorithm: str | None) -> None:
-    if not any(a in config.auto_verified for a in VERIFIABLE):
+    if not can_import(config):
         raise CsvFileError(POOL_WITHOUT_AUTO_VERIFIED)
     for position, column in enumerate(columns, start=1):
         if not column:

@@ -14,7 +14,7 @@ class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.pools = PoolStore(db)
-        self.jobs = JobStore(db, self.pools)
+        self.jobs = JobStore(db)
 
     def put_state_once(self, name: str, value: str) -> str:
         """Store ``value`` unless one is stored already; returns the stored value, so

@@ -61,6 +61,11 @@ class Database(Protocol):
         """Insert many rows as fast as the driver allows, inside ``tx``."""
         ...
 
+    def select_in(self, tx: Tx, sql: str, params: Params, values: Sequence[Any]) -> list[Row]:
+        """Rows of ``sql`` (which ends in the column to match, say ``... AND name``)
+        for which that column is one of ``values``: one indexed probe per value."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -6,13 +6,14 @@ and stopping the same job at once leave exactly one outcome.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from cognito_import.domain import jobs as J
+from cognito_import.domain.batches import DecidedBatch
 from cognito_import.domain.jobs import ImportJob
-from cognito_import.store.db import Database, Params, Row, Tx
-from cognito_import.store.pools import Conflict, PoolStore
+from cognito_import.store import users
+from cognito_import.store.db import Database, Row, Tx
 
 _FIELDS = [f.name for f in fields(ImportJob)]
 _COLUMNS = ", ".join(_FIELDS)
@@ -53,27 +54,13 @@ class RowOutcome:
     reason: str
 
 
-@dataclass(frozen=True)
-class Batch:
-    """One unit of import progress, committed whole or not at all. ``user_rows`` are in
-    ``USER_COLUMNS`` order, ``alias_rows`` in ``ALIAS_COLUMNS`` order (values raw: the
-    store digests them); ``outcomes`` are (line, outcome, reason)."""
-
-    job_id: str
-    first_line: int
-    last_line: int
-    resume_offset: int
-    user_rows: Sequence[Params]
-    alias_rows: Sequence[tuple[str, str, str, str]]
-    outcomes: Sequence[tuple[int, str, str]]
-    skipped: int
-    failed: int
+class _NotOwner(Exception):
+    pass
 
 
 class JobStore:
-    def __init__(self, db: Database, pools: PoolStore) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.pools = pools
 
     def insert_job(self, job: ImportJob, limit: int) -> bool:
         """Insert unless the pool already has ``limit`` jobs; False when it has."""
@@ -208,63 +195,66 @@ class JobStore:
                 {"status": J.IN_PROGRESS, "started": started, "worker": worker, "heartbeat": now},
             )
 
-    def commit_batch(
-        self, job_id: str, build: Callable[[Tx, bool], Batch], worker: str, now: float
+    def persist(
+        self, job: ImportJob, worker: str, batch: DecidedBatch, now: float
     ) -> ImportJob | None:
-        """Write a batch's users, outcomes, log range, counters and resume point, all in
-        one transaction. None, and nothing written, if this worker no longer owns a
-        running job.
-
-        ``build(tx, False)`` is tried first: it assumes no row collides with the pool, so
-        the batch costs no lookups. If the insert hits a taken username or unique value,
-        that attempt is rolled back to a savepoint and ``build(tx, True)`` decides each
-        row against the pool instead.
+        """Write a decided batch: its users and their unique values, its outcomes, its
+        line range, the job's counters and resume point, all in one transaction. The
+        job as committed; None, with nothing written, if this worker no longer owns a
+        running job. ``users.Conflict`` (nothing written) if a username or value it
+        accepts is taken after all; ``users.PoolDeleted`` if the pool is gone.
         """
-        with self.db.write() as tx:
-            row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,))
-            if row is None:
-                return None
-            job = _job(row)
-            if job.worker != worker or job.status not in J.RUNNING:
-                return None
-            tx.run("SAVEPOINT batch_users")
-            try:
-                batch = build(tx, False)
-                self.pools.insert_rows(tx, batch.user_rows, batch.alias_rows)
-            except Conflict:
-                tx.run("ROLLBACK TO SAVEPOINT batch_users")
-                batch = build(tx, True)
-                self.pools.insert_rows(tx, batch.user_rows, batch.alias_rows)
-            tx.run("RELEASE SAVEPOINT batch_users")
-            if batch.outcomes:
-                self.db.bulk_insert(
-                    tx,
-                    "job_rows",
-                    ("job_id", "line", "outcome", "reason"),
-                    [(batch.job_id, line, outcome, why) for line, outcome, why in batch.outcomes],
-                )
-            if batch.last_line >= batch.first_line:
-                tx.run(
-                    "INSERT INTO job_batches (job_id, first_line, last_line, committed)"
-                    " VALUES (?, ?, ?, ?)",
-                    (batch.job_id, batch.first_line, batch.last_line, now),
-                )
-            tx.run(
-                "UPDATE jobs SET imported = imported + ?, skipped = skipped + ?,"
-                " failed = failed + ?, resume_offset = ?, resume_line = ?, heartbeat = ?"
-                " WHERE job_id = ?",
-                (
-                    len(batch.user_rows),
-                    batch.skipped,
-                    batch.failed,
-                    batch.resume_offset,
-                    batch.last_line + 1,
-                    now,
-                    batch.job_id,
-                ),
-            )
-            row = tx.one(f"{_SELECT} WHERE job_id = ?", (batch.job_id,))
+        db = self.db
+        created = [
+            users.imported_columns(job.pool_id, r, job.hash_algorithm, now) for r in batch.accepted
+        ]
+        aliases = [
+            users.AliasColumns(job.pool_id, attribute, value, r.username_key)
+            for r in batch.accepted
+            for attribute, value in r.unique_values
+        ]
+        try:
+            with db.write() as tx:
+                row = tx.one(f"{_SELECT} WHERE job_id = ?", (job.job_id,))
+                current = _job(row) if row else None
+                if current is None or current.worker != worker or current.status not in J.RUNNING:
+                    raise _NotOwner
+                users.insert(db, tx, job.pool_id, created, aliases)
+                self._progress(tx, job.job_id, batch, len(created), now)
+                row = tx.one(f"{_SELECT} WHERE job_id = ?", (job.job_id,))
+        except _NotOwner:
+            return None
         return _job(row) if row else None
+
+    def _progress(
+        self, tx: Tx, job_id: str, batch: DecidedBatch, imported: int, now: float
+    ) -> None:
+        if batch.outcomes:
+            self.db.bulk_insert(
+                tx,
+                "job_rows",
+                ("job_id", "line", "outcome", "reason"),
+                [(job_id, o.line, o.outcome, o.reason) for o in batch.outcomes],
+            )
+        tx.run(
+            "INSERT INTO job_batches (job_id, first_line, last_line, committed)"
+            " VALUES (?, ?, ?, ?)",
+            (job_id, batch.first_line, batch.last_line, now),
+        )
+        tx.run(
+            "UPDATE jobs SET imported = imported + ?, skipped = skipped + ?,"
+            " failed = failed + ?, resume_offset = ?, resume_line = ?, heartbeat = ?"
+            " WHERE job_id = ?",
+            (
+                imported,
+                batch.skipped,
+                batch.failed,
+                batch.resume_offset,
+                batch.last_line + 1,
+                now,
+                job_id,
+            ),
+        )
 
     def release(self, job_id: str, worker: str) -> None:
         """Give a running job back (clean shutdown) so the next worker resumes it at once."""

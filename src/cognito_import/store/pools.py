@@ -3,50 +3,20 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from cognito_import.domain.attributes import VERIFIABLE
 from cognito_import.domain.filters import UserFilter
 from cognito_import.domain.pool_rules import config_from_json, config_to_json
 from cognito_import.domain.pools import Pool, PoolConfig
 from cognito_import.domain.users import User
-from cognito_import.store.db import Database, IntegrityError, Params, Row, Tx, chunks
+from cognito_import.store import users
+from cognito_import.store.db import Database, Row, Tx
+from cognito_import.store.users import USER_COLUMNS, AliasColumns, Conflict, alias_key
 
 _POOL_COLUMNS = "pool_id, account, region, name, created, modified, config, settings"
-USER_COLUMNS = (
-    "pool_id",
-    "username_key",
-    "username",
-    "sub",
-    "status",
-    "enabled",
-    "created",
-    "modified",
-    "attributes",
-    "mfa_enabled",
-    "password_hash",
-    "hash_algorithm",
-)
 _USER_SELECT = "SELECT " + ", ".join(USER_COLUMNS) + " FROM users"
-ALIAS_COLUMNS = ("pool_id", "attribute", "value", "username_key")
-
-
-def alias_key(value: str) -> str:
-    """What ``user_aliases.value`` holds: a digest, not the value. A 2,048-character
-    attribute can exceed PostgreSQL's index entry limit (2,704 bytes), and the table is
-    only ever searched by equality."""
-    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-class Conflict(Exception):
-    """A username or unique attribute value is already taken."""
-
-    def __init__(self, attribute: str) -> None:
-        self.attribute = attribute
-        super().__init__(attribute)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -83,23 +53,6 @@ def _user(row: Row) -> User:
         mfa_enabled=bool(row[9]),
         password_hash=row[10],
         hash_algorithm=row[11],
-    )
-
-
-def user_row(user: User) -> tuple[object, ...]:
-    return (
-        user.pool_id,
-        user.username_key,
-        user.username,
-        user.sub,
-        user.status,
-        int(user.enabled),
-        user.created,
-        user.modified,
-        json.dumps(user.attributes, ensure_ascii=False, separators=(",", ":")),
-        int(user.mfa_enabled),
-        user.password_hash,
-        user.hash_algorithm,
     )
 
 
@@ -171,14 +124,22 @@ class PoolStore:
         holder loses them and its ``<attribute>_verified`` becomes ``false``, which is
         what AdminCreateUser's ForceAliasCreation does to the previous owner.
         """
-        with self.db.write() as tx:
-            kept = [(a, v) for a, v in user_unique_pairs([user]) if a not in take_over]
-            taken = self.taken(tx, user.pool_id, [user.username_key], kept)
-            if taken:
-                raise Conflict(taken[0])
+        db = self.db
+        with db.write() as tx:
+            if users.existing_usernames(db, tx, user.pool_id, [user.username_key]):
+                raise Conflict("username")
+            kept = [(a, v) for a, v in user.unique_values.items() if a not in take_over]
+            held = users.existing_values(db, tx, user.pool_id, kept)
+            clash = next((a for a, _ in kept if a in held), None)
+            if clash is not None:
+                raise Conflict(clash)
             for attribute in sorted(take_over & user.unique_values.keys()):
                 self._release(tx, user, attribute)
-            self.insert_users(tx, [user])
+            aliases = [
+                AliasColumns(user.pool_id, a, v, user.username_key)
+                for a, v in user.unique_values.items()
+            ]
+            users.insert(db, tx, user.pool_id, [users.user_columns(user)], aliases)
 
     def _release(self, tx: Tx, user: User, attribute: str) -> None:
         where = "pool_id = ? AND attribute = ? AND value = ?"
@@ -206,83 +167,15 @@ class PoolStore:
             ),
         )
 
-    def taken(
-        self, tx: Tx, pool_id: str, keys: Sequence[str], pairs: Sequence[tuple[str, str]]
-    ) -> list[str]:
-        """What of these usernames/unique values already exists: ``"username"`` or the
-        attribute name, one entry per hit."""
-        hits: list[str] = []
-        for part in chunks(keys, 500):
-            marks = ",".join("?" * len(part))
-            rows = tx.all(
-                f"SELECT username_key FROM users WHERE pool_id = ? AND username_key IN ({marks})",
-                (pool_id, *part),
-            )
-            hits.extend("username" for _ in rows)
-        for attribute, value in pairs:
-            if tx.one(
-                "SELECT 1 FROM user_aliases WHERE pool_id = ? AND attribute = ? AND value = ?",
-                (pool_id, attribute, alias_key(value)),
-            ):
-                hits.append(attribute)
-        return hits
-
-    def existing_keys(self, tx: Tx, pool_id: str, keys: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for part in chunks(keys, 900):
-            marks = ",".join("?" * len(part))
-            rows = tx.all(
-                f"SELECT username_key FROM users WHERE pool_id = ? AND username_key IN ({marks})",
-                (pool_id, *part),
-            )
-            found.update(r[0] for r in rows)
-        return found
-
-    def existing_values(
-        self, tx: Tx, pool_id: str, attribute: str, values: Sequence[str]
-    ) -> set[str]:
-        by_key = {alias_key(v): v for v in values}
-        found: set[str] = set()
-        for part in chunks(list(by_key), 900):
-            marks = ",".join("?" * len(part))
-            rows = tx.all(
-                "SELECT value FROM user_aliases WHERE pool_id = ? AND attribute = ?"
-                f" AND value IN ({marks})",
-                (pool_id, attribute, *part),
-            )
-            found.update(by_key[r[0]] for r in rows)
-        return found
-
-    def insert_users(self, tx: Tx, users: Sequence[User]) -> None:
-        aliases = [
-            (u.pool_id, attribute, value, u.username_key)
-            for u in users
-            for attribute, value in u.unique_values.items()
-        ]
-        self.insert_rows(tx, [user_row(u) for u in users], aliases)
-
-    def insert_rows(
-        self, tx: Tx, user_rows: Sequence[Params], alias_rows: Sequence[tuple[str, str, str, str]]
-    ) -> None:
-        """Bulk-insert ``users`` rows and their unique values (raw; stored digested).
-        ``Conflict`` if any is taken: the caller rolls back what this wrote."""
-        try:
-            if user_rows:
-                self.db.bulk_insert(tx, "users", USER_COLUMNS, user_rows)
-                for pool_id, added in Counter(row[0] for row in user_rows).items():
-                    tx.run(
-                        "UPDATE pools SET user_count = user_count + ? WHERE pool_id = ?",
-                        (added, pool_id),
-                    )
-            if alias_rows:
-                self.db.bulk_insert(
-                    tx,
-                    "user_aliases",
-                    ALIAS_COLUMNS,
-                    [(p, a, alias_key(v), k) for p, a, v, k in alias_rows],
-                )
-        except IntegrityError as exc:
-            raise Conflict("username" if "users" in str(exc) else "alias") from exc
+    def held(
+        self, pool_id: str, keys: Sequence[str], pairs: Sequence[tuple[str, str]]
+    ) -> tuple[set[str], dict[str, set[str]]]:
+        """Which of these username keys and (attribute, value) pairs the pool holds."""
+        db = self.db
+        with db.read() as tx:
+            names = users.existing_usernames(db, tx, pool_id, keys) if keys else set()
+            values = users.existing_values(db, tx, pool_id, pairs) if pairs else {}
+        return names, values
 
     def get_user(self, pool_id: str, username_key: str) -> User | None:
         with self.db.read() as tx:
@@ -347,7 +240,3 @@ class PoolStore:
             return plain[flt.column]
         params.append(self.db.json_key(flt.column[1]))
         return self.db.json_field("attributes")
-
-
-def user_unique_pairs(users: Iterable[User]) -> list[tuple[str, str]]:
-    return [(a, v) for u in users for a, v in u.unique_values.items()]

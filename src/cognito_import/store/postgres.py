@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 
@@ -87,6 +88,12 @@ class PostgresDatabase:
                     copy.write_row(row)
         except psycopg.errors.UniqueViolation as exc:
             raise IntegrityError(str(exc)) from exc
+
+    def select_in(self, tx: Tx, sql: str, params: Params, values: Sequence[Any]) -> list[Row]:
+        if not values:
+            return []
+        # One array parameter: one statement, one plan, whatever the number of values.
+        return tx.all(f"{sql} = ANY(?)", (*params, list(values)))
 
     def close(self) -> None:
         self._conns.close()

@@ -6,8 +6,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from cognito_import.store.db import IntegrityError, Params, PerThread, Row, Tx
+from cognito_import.store.db import IntegrityError, Params, PerThread, Row, Tx, chunks
 
 
 class _SqliteTx:
@@ -88,6 +89,14 @@ class SqliteDatabase:
     ) -> None:
         marks = ",".join("?" * len(columns))
         tx.many(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", rows)
+
+    def select_in(self, tx: Tx, sql: str, params: Params, values: Sequence[Any]) -> list[Row]:
+        found: list[Row] = []
+        # SQLite allows 32,766 bound parameters; 900 keeps each statement's plan small.
+        for part in chunks(values, 900):
+            marks = ",".join("?" * len(part))
+            found.extend(tx.all(f"{sql} IN ({marks})", (*params, *part)))
+        return found
 
     def close(self) -> None:
         self._conns.close()

@@ -1,32 +1,42 @@
-"""Runs ``parse_batches`` beside the writer: in a child process for large files, so that
-checking rows (one core) overlaps with inserting them (the other), or inline for small
-ones, where starting a process would cost more than it saves.
+"""Runs ``parse_batches`` beside the writer: in parser processes for large files, so that
+checking rows overlaps with deciding and inserting them, or inline for small ones, where
+starting a process would cost more than it saves.
 
 Either way the writer sees the same batches in the same order; a batch is only ever
 committed whole, so the resume point stays exact.
+
+Each parser sends its batches down a pipe of its own, whose writing end only the parser
+holds: when a parser dies (kill -9, out of memory), even halfway through a batch, the
+reader gets end-of-file at once instead of waiting forever for the rest of the message.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import multiprocessing
 import os
-import queue
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
 
-from cognito_import.domain.batches import ParsedBatch, parse_batches
+from cognito_import.domain.batches import ParsedBatch
 from cognito_import.domain.pools import PoolConfig
 from cognito_import.domain.rows import plan_header
-from cognito_import.lifeline import die_with_parent
+from cognito_import.imports.lifeline import die_with_parent
+from cognito_import.imports.parse import parse_batches
 
-# Batches parsed ahead of the writer: bounds memory to a few batches.
-_AHEAD = 2
 _DONE = "done"
+
+
+class ParserDied(Exception):
+    """A parser process ended without finishing its batches. Nothing of the batch it
+    held was committed, so the job can go on from its last committed batch."""
+
+
+class ParserFailed(Exception):
+    """A parser process raised: retrying would raise again."""
 
 
 @dataclass(frozen=True)
@@ -50,42 +60,44 @@ class Source:
             )
 
 
-def _produce(out: Any, source: Source, stride: int, phase: int, parent: int) -> None:
+def _produce(out: Connection, source: Source, stride: int, phase: int, parent: int) -> None:
     die_with_parent(parent)
     try:
         for batch in source.parse(stride, phase):
-            out.put(batch)
-        out.put(_DONE)
+            out.send(batch)
+        out.send(_DONE)
     except BaseException as exc:
-        out.put(RuntimeError(f"parser process failed: {exc!r}"))
+        out.send(ParserFailed(f"parser process failed: {exc!r}"))
         raise
 
 
 def batches(source: Source, processes: int) -> Generator[ParsedBatch, None, None]:
     """The source's batches, in order, checked inline (``processes`` 0) or by that many
     parser processes taking turns batch by batch. Closing the generator early (stop,
-    shutdown) ends the processes."""
+    shutdown) ends the processes. ``ParserDied`` if one of them dies."""
     if processes <= 0:
         yield from source.parse()
         return
     ctx = multiprocessing.get_context("spawn")
-    queues = [ctx.Queue(maxsize=_AHEAD) for _ in range(processes)]
+    pipes = [ctx.Pipe(duplex=False) for _ in range(processes)]
     children = [
         ctx.Process(
             target=_produce,
-            args=(queues[k], source, processes, k, os.getpid()),
+            args=(pipes[k][1], source, processes, k, os.getpid()),
             name=f"cognito-import-parser-{k}",
             daemon=True,
         )
         for k in range(processes)
     ]
-    for child in children:
-        child.start()
     try:
+        for child, (_, writer) in zip(children, pipes, strict=True):
+            child.start()
+            # Only the child may hold the writing end, or its death would go unseen.
+            writer.close()
         # Parser k holds batches k, k+N, ...: taking from each in turn restores the order.
         for turn in itertools.count():
             k = turn % processes
-            item = _get(queues[k], children[k])
+            item = _receive(pipes[k][0], children[k])
             if isinstance(item, ParsedBatch):
                 yield item
             elif isinstance(item, BaseException):
@@ -93,23 +105,23 @@ def batches(source: Source, processes: int) -> Generator[ParsedBatch, None, None
             else:
                 break
     finally:
-        for child, out in zip(children, queues, strict=True):
-            _end(child, out)
+        for child, (reader, _) in zip(children, pipes, strict=True):
+            _end(child, reader)
 
 
-def _get(out: Any, child: BaseProcess) -> object:
-    while True:
-        try:
-            return out.get(timeout=1.0)
-        except queue.Empty:
-            if not child.is_alive():
-                raise RuntimeError(f"parser process died (exit code {child.exitcode})") from None
+def _receive(reader: Connection, child: BaseProcess) -> object:
+    try:
+        return reader.recv()
+    except (EOFError, OSError):
+        child.join(timeout=5)
+        raise ParserDied(f"parser process died (exit code {child.exitcode})") from None
 
 
-def _end(child: BaseProcess, out: Any) -> None:
+def _end(child: BaseProcess, reader: Connection) -> None:
+    if child.pid is None:  # never started
+        reader.close()
+        return
     if child.is_alive():
         child.terminate()
     child.join(timeout=5)
-    with contextlib.suppress(Exception):
-        out.close()
-        out.cancel_join_thread()
+    reader.close()

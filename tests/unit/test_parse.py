@@ -1,5 +1,5 @@
 """parse_batches: parsers taking turns must together yield exactly what one parser
-yields, with the same lines, offsets and outcomes; only the random subs differ."""
+yields, with the same lines, offsets and items; only the random subs differ."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import io
 import re
 
 from cognito_import.domain.attributes import STANDARD_ATTRIBUTES
-from cognito_import.domain.batches import ParsedBatch, new_subs, parse_batches
+from cognito_import.domain.batches import CheckedRow, ParsedBatch, RowProblem
 from cognito_import.domain.csvfile import read_header
 from cognito_import.domain.pools import PoolConfig
 from cognito_import.domain.rows import plan_header
+from cognito_import.imports.parse import new_subs, parse_batches
 
 CONFIG = PoolConfig(schema=STANDARD_ATTRIBUTES, auto_verified=frozenset({"email"}))
 HEADER = "cognito:username,email,email_verified,cognito:mfa_enabled,name"
@@ -36,12 +37,12 @@ def _lines() -> list[str]:
     return lines
 
 
-Stripped = tuple[int, int, int, list[tuple[object, ...]], list[tuple[int, str, str]]]
+Stripped = tuple[int, int, int, list[CheckedRow | RowProblem]]
 
 
 def _strip_subs(batch: ParsedBatch) -> Stripped:
-    rows: list[tuple[object, ...]] = [r[:3] + r[4:] for r in batch.rows]
-    return batch.first_line, batch.last_line, batch.end_offset, rows, batch.outcomes
+    items = [i._replace(sub="") if isinstance(i, CheckedRow) else i for i in batch.items]
+    return batch.first_line, batch.last_line, batch.end_offset, items
 
 
 def _parse(fp: io.BytesIO, stride: int, phase: int, size: int) -> list[ParsedBatch]:
@@ -62,7 +63,7 @@ def test_parsers_taking_turns_yield_every_batch_once() -> None:
             ]
             assert merged == single, (size, stride)
         assert single[-1][1] == 104  # the last line: header + 103 lines
-        assert sum(len(b[3]) for b in single) + sum(len(b[4]) for b in single) == 103
+        assert sum(len(b[3]) for b in single) == 103
 
 
 def test_batches_resume_from_a_batch_end() -> None:

@@ -10,8 +10,8 @@ import threading
 import uuid
 
 from cognito_import.domain.jobs import FAILED
-from cognito_import.importer import Importer
-from cognito_import.lifeline import die_with_parent
+from cognito_import.imports.job import JobRunner
+from cognito_import.imports.lifeline import die_with_parent
 from cognito_import.runtime import Runtime, Signal, build_runtime
 from cognito_import.settings import Settings
 
@@ -51,7 +51,7 @@ class Worker:
             return False
         log.info("importing %s (%s) from line %d", job.job_id, job.status, job.resume_line)
         try:
-            Importer(rt, self.id, self.stopping).run(job)
+            JobRunner(rt, self.id, self.stopping).run(job)
         except Exception as exc:
             self._failed(job.job_id, exc)
         return True

@@ -1,0 +1,169 @@
+"""Users as table rows: the one mapping from a user to its columns, the bulk insert and
+the bulk lookups, shared by the import and AdminCreateUser.
+
+Unique values (aliases and username attributes) live in ``user_aliases``, one row per
+value, with the primary key (pool, attribute, value) doing the uniqueness check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from cognito_import.domain.batches import CheckedRow
+from cognito_import.domain.users import CONFIRMED, RESET_REQUIRED, User
+from cognito_import.store.db import Database, IntegrityError, Tx
+
+# A value longer than this many UTF-8 bytes is stored as its digest: PostgreSQL refuses
+# index entries over 2,704 bytes, and a 2,048-character 4-byte alias is 8 KiB. Shorter
+# values are stored as they are, so that a file's values, often in order, land on
+# neighbouring index pages instead of at a random page each.
+MAX_PLAIN_ALIAS_BYTES = 512
+# A digest is marked so that it can never equal a plain value: a plain value that
+# starts with the mark is digested too.
+DIGEST_MARK = "sha256:"
+
+
+class UserColumns(NamedTuple):
+    """A ``users`` row, field by field in column order."""
+
+    pool_id: str
+    username_key: str
+    username: str
+    sub: str
+    status: str
+    enabled: int
+    created: float
+    modified: float
+    attributes: str
+    mfa_enabled: int
+    password_hash: str | None
+    hash_algorithm: str | None
+
+
+class AliasColumns(NamedTuple):
+    pool_id: str
+    attribute: str
+    value: str
+    username_key: str
+
+
+USER_COLUMNS = UserColumns._fields
+ALIAS_COLUMNS = AliasColumns._fields
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class Conflict(Exception):
+    """A username or unique attribute value is already taken."""
+
+    def __init__(self, attribute: str) -> None:
+        self.attribute = attribute
+        super().__init__(attribute)
+
+
+class PoolDeleted(Exception):
+    """The pool is gone: nothing was written, and its rows went with it."""
+
+
+def alias_key(value: str) -> str:
+    """What ``user_aliases.value`` holds for ``value``."""
+    raw = value.encode("utf-8", "surrogatepass")
+    if len(raw) <= MAX_PLAIN_ALIAS_BYTES and not value.startswith(DIGEST_MARK):
+        return value
+    return DIGEST_MARK + hashlib.sha256(raw).hexdigest()
+
+
+def user_columns(user: User) -> UserColumns:
+    return UserColumns(
+        pool_id=user.pool_id,
+        username_key=user.username_key,
+        username=user.username,
+        sub=user.sub,
+        status=user.status,
+        enabled=int(user.enabled),
+        created=user.created,
+        modified=user.modified,
+        attributes=_dumps(user.attributes),
+        mfa_enabled=int(user.mfa_enabled),
+        password_hash=user.password_hash,
+        hash_algorithm=user.hash_algorithm,
+    )
+
+
+def imported_columns(
+    pool_id: str, row: CheckedRow, algorithm: str | None, now: float
+) -> UserColumns:
+    """An imported user: RESET_REQUIRED, or CONFIRMED when it came with a hash."""
+    hashed = row.password_hash is not None
+    return UserColumns(
+        pool_id=pool_id,
+        username_key=row.username_key,
+        username=row.username,
+        sub=row.sub,
+        status=CONFIRMED if hashed else RESET_REQUIRED,
+        enabled=1,
+        created=now,
+        modified=now,
+        attributes=row.attributes_json,
+        mfa_enabled=int(row.mfa_enabled),
+        password_hash=row.password_hash,
+        hash_algorithm=algorithm if hashed else None,
+    )
+
+
+def insert(
+    db: Database,
+    tx: Tx,
+    pool_id: str,
+    users: Sequence[UserColumns],
+    aliases: Sequence[AliasColumns],
+) -> None:
+    """Bulk-insert a pool's users and their unique values (raw: stored through
+    ``alias_key``) and count them. ``Conflict`` if anything is taken, ``PoolDeleted`` if
+    the pool is gone; either way the caller's transaction must roll back.
+
+    The pool's counter is updated first, which also locks the pool's row: a
+    DeleteUserPool committed before leaves no row to update, and one that comes later
+    waits for this transaction and then deletes these users with the rest. Without it,
+    PostgreSQL could commit users whose pool was deleted in between.
+    """
+    if not tx.run(
+        "UPDATE pools SET user_count = user_count + ? WHERE pool_id = ?", (len(users), pool_id)
+    ):
+        raise PoolDeleted(pool_id)
+    try:
+        if users:
+            db.bulk_insert(tx, "users", USER_COLUMNS, users)
+        if aliases:
+            db.bulk_insert(
+                tx,
+                "user_aliases",
+                ALIAS_COLUMNS,
+                [a._replace(value=alias_key(a.value)) for a in aliases],
+            )
+    except IntegrityError as exc:
+        raise Conflict("alias" if "user_aliases" in str(exc) else "username") from exc
+
+
+def existing_usernames(db: Database, tx: Tx, pool_id: str, keys: Sequence[str]) -> set[str]:
+    """Which of these username keys the pool holds."""
+    sql = "SELECT username_key FROM users WHERE pool_id = ? AND username_key"
+    return {r[0] for r in db.select_in(tx, sql, (pool_id,), keys)}
+
+
+def existing_values(
+    db: Database, tx: Tx, pool_id: str, pairs: Sequence[tuple[str, str]]
+) -> dict[str, set[str]]:
+    """Which of these (attribute, value) pairs the pool holds, by attribute."""
+    by_attribute: dict[str, dict[str, str]] = {}
+    for attribute, value in pairs:
+        by_attribute.setdefault(attribute, {})[alias_key(value)] = value
+    found: dict[str, set[str]] = {}
+    sql = "SELECT value FROM user_aliases WHERE pool_id = ? AND attribute = ? AND value"
+    for attribute, by_key in by_attribute.items():
+        rows = db.select_in(tx, sql, (pool_id, attribute), list(by_key))
+        if rows:
+            found[attribute] = {by_key[r[0]] for r in rows}
+    return found
