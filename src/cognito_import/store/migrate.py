@@ -1,18 +1,38 @@
-"""Versioned schema migrations: numbered ``.sql`` files, each applied once, in order, in
-one transaction together with its row in ``schema_migrations``."""
+"""Versioned schema migrations: numbered ``.sql`` files (and the few written in Python,
+``CODE_MIGRATIONS``), each applied once, in order, in one transaction together with its
+row in ``schema_migrations``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from importlib import resources
+from importlib.resources.abc import Traversable
 
-from cognito_import.store.db import Database, IntegrityError
+from cognito_import.store import alias_values
+from cognito_import.store.db import Database, IntegrityError, Tx
 
 _CREATE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied TEXT)"
 
+CODE_MIGRATIONS: dict[str, Callable[[Database, Tx], None]] = {
+    alias_values.NAME: alias_values.migrate,
+}
 
-def migration_names() -> list[str]:
-    folder = resources.files("cognito_import.store") / "migrations"
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+
+class MigrationError(Exception):
+    """A migration's own statements failed; nothing of it was applied."""
+
+
+class _Raced(Exception):
+    """Another process recorded this migration first."""
+
+
+def default_folder() -> Traversable:
+    return resources.files("cognito_import.store") / "migrations"
+
+
+def migration_names(folder: Traversable, code: Mapping[str, object]) -> list[str]:
+    names = {p.name.removesuffix(".sql") for p in folder.iterdir() if p.name.endswith(".sql")}
+    return sorted(names | code.keys())
 
 
 def _statements(text: str) -> list[str]:
@@ -20,22 +40,48 @@ def _statements(text: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-def apply_migrations(db: Database) -> list[str]:
-    """Apply the pending migrations; returns their names. Safe when several processes
-    start at once: the loser of the race sees the primary key conflict and moves on."""
+def apply_migrations(db: Database, folder: Traversable | None = None) -> list[str]:
+    """Apply the pending migrations (the package's, or the ``.sql`` files of ``folder``);
+    returns their names. Safe when several processes start at once: the loser of the
+    race to record a migration moves on. Any other failure, a unique key included, is
+    a ``MigrationError``, and leaves that migration unapplied."""
     with db.write() as tx:
         tx.run(_CREATE)
-    folder = resources.files("cognito_import.store") / "migrations"
+    code = CODE_MIGRATIONS if folder is None else {}
+    folder = folder or default_folder()
     applied: list[str] = []
-    for name in migration_names():
+    for name in migration_names(folder, code):
         try:
             with db.write() as tx:
                 if tx.one("SELECT name FROM schema_migrations WHERE name = ?", (name,)):
                     continue
-                tx.run("INSERT INTO schema_migrations (name, applied) VALUES (?, 'yes')", (name,))
-                for statement in _statements((folder / name).read_text("utf-8")):
-                    tx.run(statement)
-        except IntegrityError:
+                _record(tx, name)
+                _apply(db, tx, folder, name, code.get(name))
+        except _Raced:
             continue
         applied.append(name)
     return applied
+
+
+def _record(tx: Tx, name: str) -> None:
+    try:
+        tx.run("INSERT INTO schema_migrations (name, applied) VALUES (?, 'yes')", (name,))
+    except IntegrityError as exc:
+        raise _Raced(name) from exc
+
+
+def _apply(
+    db: Database,
+    tx: Tx,
+    folder: Traversable,
+    name: str,
+    code: Callable[[Database, Tx], None] | None,
+) -> None:
+    try:
+        if code is not None:
+            code(db, tx)
+            return
+        for statement in _statements((folder / f"{name}.sql").read_text("utf-8")):
+            tx.run(statement)
+    except IntegrityError as exc:
+        raise MigrationError(f"migration {name} failed: {exc}") from exc

@@ -1,0 +1,42 @@
+"""Migration 0004: ``user_aliases.value`` from a digest of every value to the value
+itself where it fits the index (``users.alias_key``).
+
+SQL cannot write it alone: the value is recomputed from the user's attributes by the
+domain's rule (``unique_values``, which lower-cases emails as Python does, not as each
+database's ``lower()`` would), and checked against the stored digest before it replaces
+it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from cognito_import.domain.users import unique_values
+from cognito_import.store.db import Database, Tx
+from cognito_import.store.users import ALIAS_COLUMNS, DIGEST_MARK, AliasColumns, alias_key
+
+NAME = "0004_alias_values"
+
+
+def migrate(db: Database, tx: Tx) -> None:
+    rows = tx.all(
+        "SELECT a.pool_id, a.attribute, a.value, a.username_key, u.attributes"
+        " FROM user_aliases a JOIN users u"
+        " ON u.pool_id = a.pool_id AND u.username_key = a.username_key"
+    )
+    converted = [_convert(*row) for row in rows]
+    tx.run("DELETE FROM user_aliases")
+    db.bulk_insert(tx, "user_aliases", ALIAS_COLUMNS, converted)
+
+
+def _convert(
+    pool_id: str, attribute: str, digest: str, username_key: str, attributes: str
+) -> AliasColumns:
+    value = unique_values(frozenset({attribute}), json.loads(attributes)).get(attribute)
+    raw = value.encode("utf-8", "surrogatepass") if value else b""
+    if value and hashlib.sha256(raw).hexdigest() == digest:
+        return AliasColumns(pool_id, attribute, alias_key(value), username_key)
+    # Not the digest of the user's value (it cannot be: attributes never change without
+    # their alias row), kept in the digest form, where no plain value can match it.
+    return AliasColumns(pool_id, attribute, DIGEST_MARK + digest, username_key)
