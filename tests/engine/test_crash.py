@@ -8,7 +8,10 @@ a host dies; the outcome is compared with an uncrashed import of the same file.
 
 from __future__ import annotations
 
+import os
+import random
 import re
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,13 +179,15 @@ def crash_file(url: str) -> tuple[str, bytes]:
 
 
 def kill_mid_import(process: Process, url: str, pool_id: str, job_id: str) -> Any:
-    """SIGKILL ``process`` as soon as some users are committed (as the API at ``url``
-    shows); the job as it was just before."""
+    """SIGKILL ``process`` once a random number of users (up to 30% of the file) is
+    committed, as the API at ``url`` shows; the job as it was just before."""
     cognito = client(url)
+    after = random.randrange(1, CRASH_ROWS * 3 // 10)
+    print(f"killing after {after} imported users")  # shown when the test fails
     deadline = time.monotonic() + 60
     while True:
         job = describe(cognito, pool_id, job_id)
-        if job["ImportedUsers"] > 0:
+        if job["ImportedUsers"] >= after:
             break
         assert time.monotonic() < deadline, job
         time.sleep(0.005)
@@ -261,3 +266,80 @@ def test_worker_of_another_process_takes_over(database: str, tmp_path: Path) -> 
         done = wait_job(client(api.url), pool_id, job["JobId"], timeout=120)
         assert resumed_from(other, job["JobId"]) > 2, other.output()
         assert_same_as_uncrashed(api.url, pool_id, done, data)
+
+
+def parser_processes() -> list[int]:
+    """This process's children that are multiprocessing spawns: the parsers of the
+    LiveServer worker running in this process."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == os.getpid() and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+def test_a_killed_parser_never_hangs_the_job(database: str, tmp_path: Path) -> None:
+    """kill -9 of one parser mid-import: the job goes on from its last committed batch
+    and ends exactly as an undisturbed import of the same file."""
+    settings = {"batch_size": 200, "parallel_rows": 1, "parsers": 2}
+    with no_delay(LiveServer(database, tmp_path / "data", **settings)) as live:
+        pool_id, data = crash_file(live.url)
+        cognito = make_client(live)
+        job = start_job(cognito, pool_id, data, name="parser kill")
+        deadline = time.monotonic() + 30
+        while not (parsers := parser_processes()):
+            assert time.monotonic() < deadline, "no parser process started"
+            time.sleep(0.005)
+        wait_job(cognito, pool_id, job["JobId"], lambda j: j["ImportedUsers"] > 0)
+        os.kill(random.choice(parsers), signal.SIGKILL)
+        done = wait_job(cognito, pool_id, job["JobId"], timeout=60)
+        assert done["Status"] != "InProgress"
+        assert_same_as_uncrashed(live.url, pool_id, done, data)
+
+
+def pool_rows(live: LiveServer, pool_id: str) -> dict[str, int]:
+    """Rows left anywhere that belong to ``pool_id``, by table."""
+    jobs = "SELECT job_id FROM jobs WHERE pool_id = ?"
+    queries = {
+        "pools": "SELECT COUNT(*) FROM pools WHERE pool_id = ?",
+        "users": "SELECT COUNT(*) FROM users WHERE pool_id = ?",
+        "user_aliases": "SELECT COUNT(*) FROM user_aliases WHERE pool_id = ?",
+        "jobs": "SELECT COUNT(*) FROM jobs WHERE pool_id = ?",
+        "job_rows": f"SELECT COUNT(*) FROM job_rows WHERE job_id IN ({jobs})",
+        "job_batches": f"SELECT COUNT(*) FROM job_batches WHERE job_id IN ({jobs})",
+    }
+    with live.rt.store.db.read() as tx:
+        return {table: int(tx.one(sql, (pool_id,))[0]) for table, sql in queries.items()}  # type: ignore[index]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attempt", range(3))
+def test_deleting_the_pool_mid_import_leaves_no_row(
+    database: str, tmp_path: Path, attempt: int
+) -> None:
+    """DeleteUserPool at a random moment of an import: nothing of the pool survives,
+    neither users committed by a batch racing the delete nor the job's own rows."""
+    with no_delay(LiveServer(database, tmp_path / "data", batch_size=200)) as live:
+        pool_id, data = crash_file(live.url)
+        cognito = make_client(live)
+        job = start_job(cognito, pool_id, data, name="deleted under it")
+        after = random.randrange(0, CRASH_ROWS // 2)
+        print(f"deleting after {after} imported users")
+        wait_job(cognito, pool_id, job["JobId"], lambda j: j["ImportedUsers"] >= after)
+        cognito.delete_user_pool(UserPoolId=pool_id)
+        # The worker runs one job at a time: once a later job of the account has
+        # finished, the deleted pool's import has ended.
+        other = create_pool(cognito, "after the delete")
+        header = csv_header(cognito, other)
+        assert run_import(cognito, other, build_csv(header, [user_row("x")]))["Status"] == (
+            "Succeeded"
+        )
+        assert set(pool_rows(live, pool_id).values()) == {0}, pool_rows(live, pool_id)
