@@ -19,6 +19,7 @@ _FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>[^()]*?)(?::(?P<line>\d+))?\)$")
 
 ROLES = (
     ("import worker", "Worker.run_forever"),
+    ("parser processes", "_produce"),
     ("request threads", "anyio/_backends/_asyncio.py"),
     ("event loop", "uvicorn"),
 )

@@ -14,10 +14,10 @@ def test_a_job_that_keeps_failing_ends_failed_and_the_next_job_runs(
     server: LiveServer, cognito: Any
 ) -> None:
     plain = create_pool(cognito, "plain")
-    # Every insert into user_aliases now fails with a database error (not a conflict):
-    # the batch rolls back whole each time.
+    # Every batch now fails with a database error (not a conflict), after its users
+    # were inserted: the batch rolls back whole each time.
     with server.rt.store.db.write() as tx:
-        tx.run("ALTER TABLE user_aliases RENAME TO user_aliases_gone")
+        tx.run("ALTER TABLE job_batches RENAME TO job_batches_gone")
     try:
         alias_pool = create_pool(cognito, "alias", AliasAttributes=["email"])
         rows = [user_row("a", email="a@example.com")]
@@ -27,10 +27,10 @@ def test_a_job_that_keeps_failing_ends_failed_and_the_next_job_runs(
         assert (job["ImportedUsers"], job["SkippedUsers"], job["FailedUsers"]) == (0, 0, 0)
         assert cognito.list_users(UserPoolId=alias_pool)["Users"] == []
         assert MAX_ATTEMPTS == 3
-        # The account is not blocked: a later job of another pool runs to its end.
-        header = csv_header(cognito, plain)
-        done = run_import(cognito, plain, build_csv(header, [user_row("b")]))
-        assert done["Status"] == "Succeeded"
     finally:
         with server.rt.store.db.write() as tx:
-            tx.run("ALTER TABLE user_aliases_gone RENAME TO user_aliases")
+            tx.run("ALTER TABLE job_batches_gone RENAME TO job_batches")
+    # The account is not blocked: a later job of another pool runs to its end.
+    header = csv_header(cognito, plain)
+    done = run_import(cognito, plain, build_csv(header, [user_row("b")]))
+    assert done["Status"] == "Succeeded"

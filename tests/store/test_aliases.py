@@ -57,3 +57,17 @@ def test_long_and_lookalike_values(store: Store, email: str) -> None:
     assert store.pools.held(pool.id, [], [("email", email)]) == (set(), {"email": {email}})
     with pytest.raises(Conflict):
         store.pools.insert_user(user(pool.id, "b", email))
+
+
+def test_deleting_a_user_frees_only_the_values_it_holds(store: Store) -> None:
+    pool = add_pool(store)
+    store.pools.insert_user(user(pool.id, "a", "same@x.io"))
+    # ForceAliasCreation: b takes the value; a keeps the attribute, not the alias.
+    store.pools.insert_user(user(pool.id, "b", "same@x.io"), take_over=frozenset({"email"}))
+    assert store.pools.delete_user(pool.id, "a")
+    holder = store.pools.find_user_by_alias(pool.id, "email", "same@x.io")
+    assert holder is not None and holder.username == "b"
+    assert store.pools.delete_user(pool.id, "b")
+    assert store.pools.held(pool.id, ["a", "b"], [("email", "same@x.io")]) == (set(), {})
+    assert not store.pools.delete_user(pool.id, "b")
+    store.pools.insert_user(user(pool.id, "c", "same@x.io"))

@@ -1,5 +1,6 @@
 """Migrations: applied once, in order; one that fails leaves nothing of itself behind
-and is not recorded; 0004 turns stored digests into plain values."""
+and is not recorded; 0004 moves unique values into the users' rows, digests turned
+into plain values."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cognito_import.domain.pool_rules import config_to_json
+from cognito_import.domain.users import User
 from cognito_import.store import Store, open_database
 from cognito_import.store.db import Database
 from cognito_import.store.migrate import (
@@ -18,6 +20,7 @@ from cognito_import.store.migrate import (
     apply_migrations,
     default_folder,
 )
+from cognito_import.store.users import Conflict
 from tests.store.conftest import ALIAS_CONFIG
 
 
@@ -80,7 +83,23 @@ def test_0004_turns_digests_into_values(database: str, tmp_path: Path) -> None:
             found = store.pools.find_user_by_alias("us-east-1_Old000001", "email", email.lower())
             assert found is not None and found.username == name
         with db.read() as tx:
-            values = sorted(r[0] for r in tx.all("SELECT value FROM user_aliases"))
+            values = sorted(r[0] for r in tx.all("SELECT alias_email FROM users"))
         assert values[0] == "jane@example.com" and values[1].startswith("sha256:")
+        # The unique index holds for the migrated values.
+        with pytest.raises(Conflict):
+            store.pools.insert_user(
+                User(
+                    pool_id="us-east-1_Old000001",
+                    username="c",
+                    username_key="c",
+                    sub="sub-c",
+                    status="RESET_REQUIRED",
+                    enabled=True,
+                    created=1.0,
+                    modified=1.0,
+                    attributes={"email": "jane@example.com"},
+                    unique_values={"email": "jane@example.com"},
+                )
+            )
     finally:
         store.close()

@@ -1,10 +1,15 @@
-"""Migration 0004: ``user_aliases.value`` from a digest of every value to the value
-itself where it fits the index (``users.alias_key``).
+"""Migration 0004: a pool's unique values move from the ``user_aliases`` table into the
+users' own rows (``alias_email``, ``alias_phone_number``, ``alias_preferred_username``,
+see ``store/users.py``), stored as themselves where they fit the index rather than as a
+digest.
 
-SQL cannot write it alone: the value is recomputed from the user's attributes by the
+A value in its own table cost three B-trees on SQLite (rowid table, primary key, index
+by user) and three structures on PostgreSQL; a column under a partial unique index
+costs one index entry, as the import's floor does with a unique email column.
+
+SQL cannot write the values alone: each is recomputed from the user's attributes by the
 domain's rule (``unique_values``, which lower-cases emails as Python does, not as each
-database's ``lower()`` would), and checked against the stored digest before it replaces
-it.
+database's ``lower()`` would), and checked against the stored digest before it is used.
 """
 
 from __future__ import annotations
@@ -14,29 +19,38 @@ import json
 
 from cognito_import.domain.users import unique_values
 from cognito_import.store.db import Database, Tx
-from cognito_import.store.users import ALIAS_COLUMNS, DIGEST_MARK, AliasColumns, alias_key
+from cognito_import.store.users import DIGEST_MARK, UNIQUE_COLUMNS, alias_key
 
-NAME = "0004_alias_values"
+NAME = "0004_alias_columns"
 
 
 def migrate(db: Database, tx: Tx) -> None:
+    for column in UNIQUE_COLUMNS.values():
+        tx.run(f"ALTER TABLE users ADD COLUMN {column} TEXT")
     rows = tx.all(
         "SELECT a.pool_id, a.attribute, a.value, a.username_key, u.attributes"
         " FROM user_aliases a JOIN users u"
         " ON u.pool_id = a.pool_id AND u.username_key = a.username_key"
     )
-    converted = [_convert(*row) for row in rows]
-    tx.run("DELETE FROM user_aliases")
-    db.bulk_insert(tx, "user_aliases", ALIAS_COLUMNS, converted)
+    by_column: dict[str, list[tuple[str, str, str]]] = {}
+    for pool_id, attribute, digest, username_key, attributes in rows:
+        stored = _stored(attribute, digest, attributes)
+        by_column.setdefault(UNIQUE_COLUMNS[attribute], []).append((stored, pool_id, username_key))
+    for column, updates in by_column.items():
+        tx.many(f"UPDATE users SET {column} = ? WHERE pool_id = ? AND username_key = ?", updates)
+    tx.run("DROP TABLE user_aliases")
+    for column in UNIQUE_COLUMNS.values():
+        tx.run(
+            f"CREATE UNIQUE INDEX users_{column} ON users (pool_id, {column})"
+            f" WHERE {column} IS NOT NULL"
+        )
 
 
-def _convert(
-    pool_id: str, attribute: str, digest: str, username_key: str, attributes: str
-) -> AliasColumns:
+def _stored(attribute: str, digest: str, attributes: str) -> str:
     value = unique_values(frozenset({attribute}), json.loads(attributes)).get(attribute)
     raw = value.encode("utf-8", "surrogatepass") if value else b""
     if value and hashlib.sha256(raw).hexdigest() == digest:
-        return AliasColumns(pool_id, attribute, alias_key(value), username_key)
+        return alias_key(value)
     # Not the digest of the user's value (it cannot be: attributes never change without
     # their alias row), kept in the digest form, where no plain value can match it.
-    return AliasColumns(pool_id, attribute, DIGEST_MARK + digest, username_key)
+    return DIGEST_MARK + digest

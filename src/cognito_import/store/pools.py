@@ -13,7 +13,13 @@ from cognito_import.domain.pools import Pool, PoolConfig
 from cognito_import.domain.users import User
 from cognito_import.store import users
 from cognito_import.store.db import Database, Row, Tx
-from cognito_import.store.users import USER_COLUMNS, AliasColumns, Conflict, alias_key
+from cognito_import.store.users import (
+    UNIQUE_COLUMNS,
+    USER_COLUMNS,
+    Conflict,
+    UserColumns,
+    alias_key,
+)
 
 _POOL_COLUMNS = "pool_id, account, region, name, created, modified, config, settings"
 _USER_SELECT = "SELECT " + ", ".join(USER_COLUMNS) + " FROM users"
@@ -40,19 +46,20 @@ def _pool(row: Row) -> Pool:
 
 
 def _user(row: Row) -> User:
+    c = UserColumns(*row)
     return User(
-        pool_id=row[0],
-        username_key=row[1],
-        username=row[2],
-        sub=row[3],
-        status=row[4],
-        enabled=bool(row[5]),
-        created=row[6],
-        modified=row[7],
-        attributes=json.loads(row[8]),
-        mfa_enabled=bool(row[9]),
-        password_hash=row[10],
-        hash_algorithm=row[11],
+        pool_id=c.pool_id,
+        username_key=c.username_key,
+        username=c.username,
+        sub=c.sub,
+        status=c.status,
+        enabled=bool(c.enabled),
+        created=c.created,
+        modified=c.modified,
+        attributes=json.loads(c.attributes),
+        mfa_enabled=bool(c.mfa_enabled),
+        password_hash=c.password_hash,
+        hash_algorithm=c.hash_algorithm,
     )
 
 
@@ -102,8 +109,7 @@ class PoolStore:
                 "DELETE FROM pools WHERE pool_id = ? AND account = ?", (pool_id, account)
             ):
                 return False
-            for table in ("users", "user_aliases"):
-                tx.run(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
+            tx.run("DELETE FROM users WHERE pool_id = ?", (pool_id,))
             jobs = "SELECT job_id FROM jobs WHERE pool_id = ?"
             for table in ("job_rows", "job_batches"):
                 tx.run(f"DELETE FROM {table} WHERE job_id IN ({jobs})", (pool_id,))
@@ -135,35 +141,23 @@ class PoolStore:
                 raise Conflict(clash)
             for attribute in sorted(take_over & user.unique_values.keys()):
                 self._release(tx, user, attribute)
-            aliases = [
-                AliasColumns(user.pool_id, a, v, user.username_key)
-                for a, v in user.unique_values.items()
-            ]
-            users.insert(db, tx, user.pool_id, [users.user_columns(user)], aliases)
+            users.insert(db, tx, user.pool_id, [users.user_columns(user)])
 
     def _release(self, tx: Tx, user: User, attribute: str) -> None:
-        where = "pool_id = ? AND attribute = ? AND value = ?"
-        value = alias_key(user.unique_values[attribute])
-        row = tx.one(
-            f"SELECT username_key FROM user_aliases WHERE {where}", (user.pool_id, attribute, value)
-        )
-        if row is None:
-            return
-        tx.run(f"DELETE FROM user_aliases WHERE {where}", (user.pool_id, attribute, value))
-        holder = (user.pool_id, row[0])
-        found = tx.one(
-            "SELECT attributes FROM users WHERE pool_id = ? AND username_key = ?", holder
-        )
+        column = UNIQUE_COLUMNS[attribute]
+        key = (user.pool_id, alias_key(user.unique_values[attribute]))
+        found = tx.one(f"SELECT attributes FROM users WHERE pool_id = ? AND {column} = ?", key)
         if found is None:
             return
         attributes = json.loads(found[0])
         attributes[VERIFIABLE.get(attribute, attribute + "_verified")] = "false"
         tx.run(
-            "UPDATE users SET attributes = ?, modified = ? WHERE pool_id = ? AND username_key = ?",
+            f"UPDATE users SET {column} = NULL, attributes = ?, modified = ?"
+            f" WHERE pool_id = ? AND {column} = ?",
             (
                 json.dumps(attributes, ensure_ascii=False, separators=(",", ":")),
                 user.modified,
-                *holder,
+                *key,
             ),
         )
 
@@ -185,22 +179,17 @@ class PoolStore:
         return _user(row) if row else None
 
     def find_user_by_alias(self, pool_id: str, attribute: str, value: str) -> User | None:
+        column = UNIQUE_COLUMNS[attribute]
         with self.db.read() as tx:
             row = tx.one(
-                "SELECT username_key FROM user_aliases WHERE pool_id = ? AND attribute = ?"
-                " AND value = ?",
-                (pool_id, attribute, alias_key(value)),
+                f"{_USER_SELECT} WHERE pool_id = ? AND {column} = ?", (pool_id, alias_key(value))
             )
-        return self.get_user(pool_id, row[0]) if row else None
+        return _user(row) if row else None
 
     def delete_user(self, pool_id: str, username_key: str) -> bool:
         with self.db.write() as tx:
             deleted = tx.run(
                 "DELETE FROM users WHERE pool_id = ? AND username_key = ?", (pool_id, username_key)
-            )
-            tx.run(
-                "DELETE FROM user_aliases WHERE pool_id = ? AND username_key = ?",
-                (pool_id, username_key),
             )
             tx.run(
                 "UPDATE pools SET user_count = user_count - ? WHERE pool_id = ?",
