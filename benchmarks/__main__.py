@@ -1,9 +1,10 @@
-"""``python -m benchmarks``: every benchmark of issue 5, then one table.
+"""``python -m benchmarks``: the import on every pool shape beside its floor, a file
+with collisions beside a clean one, and the API beside moto, each figure run three
+times (median, min-max), then one table.
 
 Options: ``--rows N`` for a smaller file (a quick run), ``--skip-postgres``,
-``--only import|api``, ``--duration`` seconds per API load figure, ``--profile FILE``
-for one more SQLite import sampled by py-spy (raw collapsed stacks, summarised),
-``--split-worker`` to import in a separate ``cognito-import worker`` process.
+``--only import|api``, ``--duration`` seconds per API load run, ``--profile FILE``
+for one more SQLite import sampled by py-spy (raw collapsed stacks, summarised).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 
 from rich.console import Console
 
-from benchmarks import api_load, floor, gen, import_speed, profile, report
-from benchmarks.common import machine, pg_schema, pg_url
+from benchmarks import api_load, gen, import_speed, profile, report, shapes
+from benchmarks.common import machine
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,11 +28,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("import", "api"))
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per API figure")
     parser.add_argument("--profile", type=Path, help="py-spy a further SQLite import into FILE")
-    parser.add_argument(
-        "--split-worker",
-        action="store_true",
-        help="import with serve --no-worker plus a separate `cognito-import worker` process",
-    )
     args = parser.parse_args(argv)
     console = Console(width=200)
     postgres = not args.skip_postgres
@@ -40,37 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     raw: dict[str, Any] = {}
 
     if args.only in (None, "import"):
-        path = gen.generate(args.rows)
-        console.print(f"CSV: {path} ({path.stat().st_size / 1e6:.1f} MB, {args.rows:,} rows)")
-        console.print("SQLite: floor…")
-        sqlite_floor = floor.sqlite_floor(path)
-        console.print(f"  {sqlite_floor.seconds:.2f} s; our server…")
-        split = args.split_worker
-        sqlite_label = "SQLite, separate worker process" if split else "SQLite"
-        ours = import_speed.run_import(path, args.rows, sqlite_label, None, split_worker=split)
-        console.print(f"  {ours.end_to_end_seconds:.2f} s end to end, {ours.status}")
-        lines += report.import_lines(ours, sqlite_floor)
-        raw["sqlite"] = {
-            "floor": dataclasses.asdict(sqlite_floor),
-            "ours": dataclasses.asdict(ours),
-        }
-        if postgres:
-            console.print("PostgreSQL: floor (executemany), floor (COPY)…")
-            pg_floor = floor.postgres_floor(path, pg_url())
-            pg_copy = floor.postgres_floor(path, pg_url(), copy=True)
-            console.print(f"  {pg_floor.seconds:.2f} s, {pg_copy.seconds:.2f} s; our server…")
-            with pg_schema(pg_url()) as (_, url):
-                pg_label = "PostgreSQL, separate worker process" if split else "PostgreSQL"
-                ours_pg = import_speed.run_import(
-                    path, args.rows, pg_label, url, split_worker=split
-                )
-            console.print(f"  {ours_pg.end_to_end_seconds:.2f} s end to end, {ours_pg.status}")
-            lines += report.import_lines(ours_pg, pg_floor, pg_copy)
-            raw["postgres"] = {
-                "floor": dataclasses.asdict(pg_floor),
-                "copy_floor": dataclasses.asdict(pg_copy),
-                "ours": dataclasses.asdict(ours_pg),
-            }
+        import_figures, raw["import"] = shapes.run_all(args.rows, postgres, console)
+        lines += import_figures
 
     if args.only in (None, "api"):
         console.print("API: driver calibration…")

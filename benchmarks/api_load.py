@@ -41,6 +41,7 @@ from benchmarks.driver import (
     wrk_load,
 )
 from benchmarks.import_speed import ROLE, TARGET
+from benchmarks.stats import REPEATS, Spread
 
 JOBS = 25
 CONNECTIONS = (1, 8)
@@ -60,9 +61,31 @@ class Calibration:
 
 @dataclass(frozen=True)
 class ApiResult:
+    """``REPEATS`` runs of one operation at one number of connections."""
+
     server: str  # "ours" or "moto"
     operation: str
-    load: LoadResult
+    loads: tuple[LoadResult, ...]
+
+    @property
+    def connections(self) -> int:
+        return self.loads[0].connections
+
+    @property
+    def rate(self) -> Spread:
+        return Spread.of([load.per_second for load in self.loads])
+
+    @property
+    def p50(self) -> Spread:
+        return Spread.of([load.p50_ms for load in self.loads])
+
+    @property
+    def p99(self) -> Spread:
+        return Spread.of([load.p99_ms for load in self.loads])
+
+    @property
+    def errors(self) -> int:
+        return sum(load.errors for load in self.loads)
 
 
 def calibrate(seconds: float) -> Calibration:
@@ -92,7 +115,11 @@ def _measure(
     server: str, operation: str, request: RawRequest, driver: str, seconds: float
 ) -> list[ApiResult]:
     return [
-        ApiResult(server, operation, load(driver, request, connections, seconds))
+        ApiResult(
+            server,
+            operation,
+            tuple(load(driver, request, connections, seconds) for _ in range(REPEATS)),
+        )
         for connections in CONNECTIONS
     ]
 

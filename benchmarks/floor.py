@@ -1,10 +1,12 @@
-"""The floor of issue 5: the least work that puts the file's users into a database.
+"""The floor: the least work that puts the file's users into a database, in one process.
 
 Parse with the ``csv`` module, build each row's attributes as JSON and a uuid4 ``sub``,
-insert with ``executemany`` in 50,000-row transactions into a fresh table keyed on
-(pool, username) with a unique (pool, email) index. No validation, no counters, no
-log, no resume offsets. SQLite is set up as our store sets it up (WAL, synchronous
-NORMAL); PostgreSQL uses psycopg, in a fresh schema.
+insert with ``executemany`` (or COPY on PostgreSQL) in 50,000-row transactions into a
+fresh table keyed on (pool, username), with a unique (pool, email) index when the pool
+shape it stands for keeps emails unique (alias or username attribute) and none for the
+default pool, so that both sides do the same uniqueness work. No validation, no
+counters, no log, no resume offsets. SQLite is set up as our store sets it up (WAL,
+synchronous NORMAL); PostgreSQL uses psycopg, in a fresh schema.
 """
 
 from __future__ import annotations
@@ -26,11 +28,17 @@ from benchmarks.common import pg_schema
 
 TRANSACTION_ROWS = 50_000
 POOL = "us-east-1_Floor0001"
-CREATE = (
+CREATE_TABLE = (
     "CREATE TABLE users (pool_id TEXT NOT NULL, username TEXT NOT NULL, sub TEXT NOT NULL, "
-    "email TEXT, attributes TEXT NOT NULL, PRIMARY KEY (pool_id, username))",
-    "CREATE UNIQUE INDEX users_email ON users (pool_id, email)",
+    "email TEXT, attributes TEXT NOT NULL, PRIMARY KEY (pool_id, username))"
 )
+CREATE_UNIQUE_EMAIL = "CREATE UNIQUE INDEX users_email ON users (pool_id, email)"
+
+
+def _schema(unique_email: bool) -> list[str]:
+    return [CREATE_TABLE, CREATE_UNIQUE_EMAIL] if unique_email else [CREATE_TABLE]
+
+
 INSERT = "INSERT INTO users (pool_id, username, sub, email, attributes) VALUES (?, ?, ?, ?, ?)"
 
 Row = tuple[str, str, str, str | None, str]
@@ -78,13 +86,13 @@ def _timed(database: str, load: Callable[[], int]) -> FloorResult:
     return FloorResult(database, rows, time.perf_counter() - started)
 
 
-def sqlite_floor(path: Path) -> FloorResult:
+def sqlite_floor(path: Path, unique_email: bool = True) -> FloorResult:
     with tempfile.TemporaryDirectory(prefix="floor-") as tmp:
         conn = sqlite3.connect(Path(tmp) / "floor.sqlite3", isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA cache_size=-65536")
-        for sql in CREATE:
+        for sql in _schema(unique_email):
             conn.execute(sql)
 
         def load() -> int:
@@ -102,10 +110,12 @@ def sqlite_floor(path: Path) -> FloorResult:
             conn.close()
 
 
-def postgres_floor(path: Path, base_url: str, copy: bool = False) -> FloorResult:
+def postgres_floor(
+    path: Path, base_url: str, copy: bool = False, unique_email: bool = True
+) -> FloorResult:
     """``executemany`` (psycopg pipelines it), or with ``copy`` the COPY protocol."""
     with pg_schema(base_url) as (_, url), psycopg.connect(url, autocommit=True) as conn:
-        for sql in CREATE:
+        for sql in _schema(unique_email):
             conn.execute(sql)
         insert = INSERT.replace("?", "%s")
 

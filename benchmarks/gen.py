@@ -49,8 +49,34 @@ DOMAINS = "example.com example.org mail.example.net corp.example.io".split()
 GENDERS = ("female", "male", "", "", "")
 
 
-def path_for(rows: int) -> Path:
-    return DATA_DIR / f"users-v{VERSION}-{rows}.csv"
+# File variants: the same users, shaped for a pool shape or with collisions.
+CLEAN = "clean"
+EMAIL_USERNAME = "email-username"  # cognito:username holds the email
+COLLISIONS = "collisions"
+VARIANTS = (CLEAN, EMAIL_USERNAME, COLLISIONS)
+USERNAME_AT, EMAIL_AT, PHONE_AT, PHONE_VERIFIED_AT = 20, 9, 15, 16
+
+
+def path_for(rows: int, variant: str = CLEAN) -> Path:
+    suffix = "" if variant == CLEAN else f"-{variant}"
+    return DATA_DIR / f"users-v{VERSION}-{rows}{suffix}.csv"
+
+
+def _shaped(fields: list[str], variant: str, i: int, earlier: list[list[str]]) -> list[str]:
+    """``fields`` of row ``i`` for ``variant``. Collisions, one row in twenty each, in a
+    case-insensitive email-alias pool: a username ten rows back in another case
+    (SKIPPED), an email ten rows back in upper case (FAILED), a bad phone (FAILED)."""
+    if variant == EMAIL_USERNAME:
+        fields[USERNAME_AT] = fields[EMAIL_AT]
+    elif variant == COLLISIONS and len(earlier) >= 10:
+        back = earlier[-10]
+        if i % 20 == 3:
+            fields[USERNAME_AT] = back[USERNAME_AT].upper()
+        elif i % 20 == 7:
+            fields[EMAIL_AT] = back[EMAIL_AT].upper()
+        elif i % 20 == 11:
+            fields[PHONE_AT], fields[PHONE_VERIFIED_AT] = "555-0100", "false"
+    return fields
 
 
 def _ascii(text: str) -> str:
@@ -59,7 +85,7 @@ def _ascii(text: str) -> str:
     return "".join(c for c in folded.lower() if c.isalnum()) or "x"
 
 
-def _row(rng: random.Random, i: int) -> str:
+def _fields(rng: random.Random, i: int) -> list[str]:
     given, family = rng.choice(GIVEN), rng.choice(FAMILY)
     middle = rng.choice(MIDDLE) if rng.random() < 0.3 else ""
     roll = rng.random()
@@ -90,7 +116,7 @@ def _row(rng: random.Random, i: int) -> str:
         city = rng.choice(CITIES.split(","))
         address = f"{rng.randint(1, 9999)} {street}\\, {city}"
     updated = str(1_600_000_000 + rng.randint(0, 100_000_000))
-    return ",".join(
+    return list(
         (
             name,
             given,
@@ -117,9 +143,9 @@ def _row(rng: random.Random, i: int) -> str:
     )
 
 
-def generate(rows: int) -> Path:
+def generate(rows: int, variant: str = CLEAN) -> Path:
     """The cached file of ``rows`` data rows, written on first use (atomically)."""
-    path = path_for(rows)
+    path = path_for(rows, variant)
     if path.exists():
         return path
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -128,8 +154,11 @@ def generate(rows: int) -> Path:
     with open(tmp, "w", encoding="utf-8", newline="\n") as fp:
         fp.write(HEADER + "\n")
         lines: list[str] = []
+        earlier: list[list[str]] = []
         for i in range(1, rows + 1):
-            lines.append(_row(rng, i))
+            fields = _shaped(_fields(rng, i), variant, i, earlier)
+            earlier = [*earlier[-9:], fields]
+            lines.append(",".join(fields))
             if len(lines) == 10_000:
                 fp.write("\n".join(lines) + "\n")
                 lines.clear()
@@ -144,8 +173,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description="Generate the benchmark CSV.")
     parser.add_argument("--rows", type=int, default=FULL_ROWS)
+    parser.add_argument("--variant", choices=VARIANTS, default=CLEAN)
     args = parser.parse_args()
-    path = generate(args.rows)
+    path = generate(args.rows, args.variant)
     print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 

@@ -56,6 +56,7 @@ def service(recorder: Recorder) -> JsonService:
 def run(svc: JsonService, operation: str) -> tuple[dict[str, Any], str]:
     async def main() -> tuple[dict[str, Any], str]:
         result = await _run(svc, operation, CTX, {"n": 1})
+        assert isinstance(result, dict)
         return result, threading.current_thread().name
 
     return asyncio.run(main())

@@ -13,7 +13,7 @@ from cognito_import.domain.pool_rules import (
 )
 from cognito_import.domain.pools import Pool
 from cognito_import.errors import InvalidParameterException, ResourceNotFoundException
-from cognito_import.protocol.awsjson import Context, Handler
+from cognito_import.protocol.awsjson import Context, Encoded, Handler, encode
 from cognito_import.runtime import Runtime
 
 
@@ -33,6 +33,30 @@ def require_pool(rt: Runtime, ctx: Context, pool_id: str) -> Pool:
     return pool
 
 
+# A pool never changes once created but for its user count: DescribeUserPool's body is
+# shaped and encoded once, around that count (two thirds of the call's time otherwise).
+_COUNT_KEY = '"EstimatedNumberOfUsers": '
+_SENTINEL = 987_654_321_987_654_321
+_templates: dict[tuple[str, float, float], tuple[bytes, bytes]] = {}
+
+
+def _described(pool: Pool) -> tuple[bytes, bytes]:
+    """DescribeUserPool's body for ``pool``, cut where the user count goes."""
+    key = (pool.id, pool.created, pool.modified)
+    found = _templates.get(key)
+    if found is None:
+        body = encode(
+            "cognito-idp", "DescribeUserPool", {"UserPool": describe_pool(pool, _SENTINEL)}
+        )
+        # The key, unescaped, can only be the member itself: in a string it would be \".
+        head, tail = body.split(f"{_COUNT_KEY}{_SENTINEL}")
+        found = ((head + _COUNT_KEY).encode(), tail.encode())
+        if len(_templates) >= 4096:
+            _templates.clear()
+        _templates[key] = found
+    return found
+
+
 def handlers(rt: Runtime) -> dict[str, Handler]:
     def create_user_pool(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         config, settings = config_from_request(p)
@@ -49,9 +73,10 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
         rt.store.pools.insert_pool(pool)
         return {"UserPool": describe_pool(pool, 0)}
 
-    def describe_user_pool(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    def describe_user_pool(ctx: Context, p: dict[str, Any]) -> Encoded:
         pool = require_pool(rt, ctx, p["UserPoolId"])
-        return {"UserPool": describe_pool(pool, rt.store.pools.count_users(pool.id))}
+        head, tail = _described(pool)
+        return Encoded(head + str(rt.store.pools.count_users(pool.id)).encode() + tail)
 
     def list_user_pools(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         scope = f"pools/{ctx.account}/{ctx.region}"

@@ -51,7 +51,21 @@ class Context:
         return self.caller.region
 
 
-Handler = Callable[[Context, dict[str, Any]], dict[str, Any]]
+@dataclass(frozen=True)
+class Encoded:
+    """A response body a handler has already shaped and encoded (with ``encode``), for a
+    response that is mostly the same bytes on every call."""
+
+    body: bytes
+
+
+def encode(service_model_name: str, operation: str, result: dict[str, Any]) -> str:
+    """The response body the endpoint sends for ``result``."""
+    model = service_model(service_model_name).operation_model(operation)
+    return json.dumps(shape_output(model, result), ensure_ascii=False)
+
+
+Handler = Callable[[Context, dict[str, Any]], dict[str, Any] | Encoded]
 
 
 @dataclass(frozen=True)
@@ -94,7 +108,7 @@ def about_to_write() -> None:
 
 async def _run(
     service: JsonService, operation: str, ctx: Context, p: dict[str, Any]
-) -> dict[str, Any]:
+) -> dict[str, Any] | Encoded:
     handler = service.handlers[operation]
     if operation in service.reads:
         token = _ON_LOOP.set(True)
@@ -178,9 +192,12 @@ class JsonEndpoint:
         params = validate_input(model, data)
         context = Context(caller=caller, request_id=request_id, now=now)
         result = await _run(service, operation, context, params)
-        payload = json.dumps(shape_output(model, result), ensure_ascii=False)
+        if isinstance(result, Encoded):
+            payload = result.body
+        else:
+            payload = json.dumps(shape_output(model, result), ensure_ascii=False).encode("utf-8")
         return Response(
-            payload.encode("utf-8"),
+            payload,
             media_type=CONTENT_TYPE,
             headers={"x-amzn-RequestId": request_id},
         )
