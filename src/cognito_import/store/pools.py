@@ -86,6 +86,13 @@ def _user(row: Row) -> User:
     )
 
 
+# The row shapes, for the whole-account reads of ``store.accounts``.
+POOL_COLUMNS = _POOL_COLUMNS
+USER_SELECT = _USER_SELECT
+pool_from_row = _pool
+user_from_row = _user
+
+
 def user_row(user: User) -> tuple[object, ...]:
     return (
         user.pool_id,
