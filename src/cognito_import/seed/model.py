@@ -120,10 +120,28 @@ def _mapping(doc: Document, path: Path_, value: Any) -> dict[str, Any]:
 
 def _check_request(doc: Document, path: Path_, operation: str, members: dict[str, Any]) -> Any:
     """The members as the operation's handler would see them, or its error at ``path``."""
+    model = service_model("cognito-idp").operation_model(operation)
+    _no_unknown(doc, path, model.input_shape, members)
     try:
-        return validate_input(service_model("cognito-idp").operation_model(operation), members)
+        return validate_input(model, members)
     except ServiceError as exc:
         raise doc.error(path, f"{exc.code}: {exc.message}") from None
+
+
+def _no_unknown(doc: Document, path: Path_, shape: Any, value: Any) -> None:
+    """Refuse members the model does not have, at any depth (the API drops them)."""
+    if shape.type_name == "structure" and isinstance(value, dict):
+        for key, item in value.items():
+            if key not in shape.members:
+                allowed = ", ".join(shape.members)
+                raise doc.error((*path, key), f"unknown member {key!r}; expected one of: {allowed}")
+            _no_unknown(doc, (*path, key), shape.members[key], item)
+    elif shape.type_name == "list" and isinstance(value, list):
+        for i, item in enumerate(value):
+            _no_unknown(doc, (*path, i), shape.member, item)
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            _no_unknown(doc, (*path, key), shape.value, item)
 
 
 def _pool(doc: Document, path: Path_, value: Any) -> SeedPool:
