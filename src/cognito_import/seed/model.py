@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from cognito_import.api.users import new_user
 from cognito_import.domain import hashes
 from cognito_import.domain.pool_rules import config_from_request
 from cognito_import.domain.pools import PoolConfig
@@ -182,7 +183,9 @@ def _pool(doc: Document, path: Path_, value: Any) -> SeedPool:
         settings=settings,
         created=_epoch(doc, (*path, "CreationDate"), entry.get("CreationDate")),
         modified=_epoch(doc, (*path, "LastModifiedDate"), entry.get("LastModifiedDate")),
-        users=tuple(_user(doc, (*path, "Users", i), pool_id, u) for i, u in enumerate(users)),
+        users=tuple(
+            _user(doc, (*path, "Users", i), pool_id, config, u) for i, u in enumerate(users)
+        ),
     )
 
 
@@ -201,7 +204,7 @@ def _attributes(doc: Document, path: Path_, value: Any) -> list[dict[str, Any]]:
     return _list(doc, path, value)
 
 
-def _user(doc: Document, path: Path_, pool_id: str, value: Any) -> SeedUser:
+def _user(doc: Document, path: Path_, pool_id: str, config: PoolConfig, value: Any) -> SeedUser:
     entry = _mapping(doc, path, value)
     _known(doc, path, entry, (*_USER_MEMBERS, *_USER_EXTRA))
     request = {k: entry[k] for k in _USER_MEMBERS if k in entry}
@@ -210,6 +213,13 @@ def _user(doc: Document, path: Path_, pool_id: str, value: Any) -> SeedUser:
             doc, (*path, "UserAttributes"), entry["UserAttributes"]
         )
     params = _check_request(doc, path, "AdminCreateUser", {"UserPoolId": pool_id, **request})
+    attributes = {a["Name"]: a.get("Value", "") for a in params.get("UserAttributes", [])}
+    try:
+        # AdminCreateUser's checks now, so a bad user stops the start before any file
+        # or database is made; they run again against the stored pool when seeding.
+        new_user(config, pool_id, params["Username"], attributes, str(uuid.uuid4()), 0.0)
+    except ServiceError as exc:
+        raise doc.error(path, f"{exc.code}: {exc.message}") from None
     password_hash, algorithm = _password(doc, path, entry)
     status = entry.get("Status", CONFIRMED if password_hash else FORCE_CHANGE_PASSWORD)
     if status not in STATUSES:
@@ -225,7 +235,7 @@ def _user(doc: Document, path: Path_, pool_id: str, value: Any) -> SeedUser:
     return SeedUser(
         path=path,
         username=params["Username"],
-        attributes={a["Name"]: a.get("Value", "") for a in params.get("UserAttributes", [])},
+        attributes=attributes,
         sub=sub,
         status=status,
         enabled=flags["Enabled"],
