@@ -118,10 +118,20 @@ class Served:
 
 @contextmanager
 def serving(
-    tmp_path: Path, name: str, args: Sequence[str], env: dict[str, str] | None = None
+    tmp_path: Path,
+    name: str,
+    args: Sequence[str],
+    env: dict[str, str] | None = None,
+    port_from_env: bool = False,
 ) -> Iterator[Served]:
-    """Start ``cognito-import serve``; on leaving, SIGTERM it and require a clean exit."""
+    """Start ``cognito-import serve``; on leaving, SIGTERM it and require a clean exit.
+    The port is given as ``--port``, or with ``port_from_env`` as COGNITO_IMPORT_PORT."""
     port = free_port()
+    env = dict(env if env is not None else clean_env())
+    if port_from_env:
+        env["COGNITO_IMPORT_PORT"] = str(port)
+    else:
+        args = ["--port", str(port), *args]
     run_dir = tmp_path / name
     run_dir.mkdir()
     home = run_dir / "home"
@@ -129,10 +139,10 @@ def serving(
     stdout = run_dir / "stdout"
     with stdout.open("wb") as out, (run_dir / "stderr").open("wb") as err:
         proc = subprocess.Popen(
-            [BIN, "serve", "--port", str(port), *args],
+            [BIN, "serve", *args],
             stdout=out,
             stderr=err,
-            env=env if env is not None else clean_env(),
+            env=env,
             cwd=run_dir,
         )
     url = f"http://127.0.0.1:{port}"

@@ -42,7 +42,9 @@ def _account_state(served: Served, key: tuple[str, str]) -> tuple[list[str], int
 
 def _fill(served: Served, key: tuple[str, str], name: str) -> str:
     idp = served.client(*key)
-    pool = idp.create_user_pool(PoolName=name, AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    pool: str = idp.create_user_pool(PoolName=name, AutoVerifiedAttributes=["email"])["UserPool"][
+        "Id"
+    ]
     idp.admin_create_user(UserPoolId=pool, Username=f"{name}-admin")
     import_rows(idp, pool, [user_row(1, name)])
     # A job left Created, with its CSV uploaded and waiting.

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
@@ -26,7 +26,11 @@ from cognito_import.cli.options import (
     storage_options,
 )
 from cognito_import.protocol.keys import DEFAULT_ACCOUNT, AnyKeys
-from cognito_import.settings import DEFAULT_HOST, DEFAULT_PORT
+from cognito_import.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+
+if TYPE_CHECKING:
+    from cognito_import.runtime import Runtime
+    from cognito_import.seed import Seed
 
 ANY_CREDENTIALS_WARNING = (
     "# WARNING: --any-credentials is on: every well-formed SigV4 request is accepted, "
@@ -121,12 +125,11 @@ def serve(ctx: click.Context, /, host: str, port: int, public_url: str | None, *
         _run(settings, sock, seed, kw)
 
 
-def _run(settings: Any, sock: socket.socket, seed: Any, kw: dict[str, Any]) -> None:
+def _run(settings: Settings, sock: socket.socket, seed: Seed | None, kw: dict[str, Any]) -> None:
     import uvicorn
 
     from cognito_import.app import create_app
     from cognito_import.runtime import build_runtime
-    from cognito_import.seed import SeedError, apply_seed
 
     keys = load_keys(kw["access_keys"], settings.data_dir, announce=True)
     rt = build_runtime(settings, keys)
@@ -137,18 +140,28 @@ def _run(settings: Any, sock: socket.socket, seed: Any, kw: dict[str, Any]) -> N
         rt.keys = AnyKeys(keys, secret)
         click.echo(ANY_CREDENTIALS_WARNING, err=True)
     if seed is not None:
-        try:
-            applied = apply_seed(rt, seed)
-        except SeedError as exc:
-            rt.store.close()
-            raise click.ClickException(f"bad seed file: {exc}") from None
-        rt.seed = seed
-        click.echo(applied.line(str(kw["seed"])), err=True)
-    click.echo(f"# cognito-import listening on {settings.base_url()}", err=True)
+        _seed(rt, seed, kw["seed"])
+    host, port = sock.getsockname()[:2]
+    listening = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    public = f" (upload URLs on {settings.public_url})" if settings.public_url else ""
+    click.echo(f"# cognito-import listening on {listening}{public}", err=True)
     config = uvicorn.Config(
         create_app(rt), log_level=kw["log_level"], access_log=False, lifespan="on"
     )
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _seed(rt: Runtime, seed: Seed, path: Path) -> None:
+    from cognito_import.seed import SeedError, apply_seed
+
+    try:
+        applied = apply_seed(rt, seed)
+    except SeedError as exc:
+        rt.store.close()
+        raise click.ClickException(f"bad seed file: {exc}") from None
+    # Kept for resets, which put the account's part of it back.
+    rt.seed = seed
+    click.echo(applied.line(str(path)), err=True)
 
 
 def _refuse_with_ephemeral(ctx: click.Context) -> None:
@@ -158,7 +171,7 @@ def _refuse_with_ephemeral(ctx: click.Context) -> None:
             raise click.UsageError(f"--ephemeral keeps its own data dir; drop {option}")
 
 
-def _load_seed(path: Path | None) -> Any:
+def _load_seed(path: Path | None) -> Seed | None:
     if path is None:
         return None
     from cognito_import.seed import SeedError, load_seed
