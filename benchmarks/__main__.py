@@ -1,7 +1,7 @@
-"""``python -m benchmarks``: every benchmark of issue 5, then one table.
+"""``python -m benchmarks``: every benchmark of issues 5 and 13, then one table.
 
 Options: ``--rows N`` for a smaller file (a quick run), ``--skip-postgres``,
-``--only import|api``, ``--duration`` seconds per API load figure, ``--profile FILE``
+``--only import|api|emulator``, ``--duration`` seconds per API load figure, ``--profile FILE``
 for one more SQLite import sampled by py-spy (raw collapsed stacks, summarised),
 ``--split-worker`` to import in a separate ``cognito-import worker`` process.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
-from benchmarks import api_load, floor, gen, import_speed, profile, report
+from benchmarks import api_load, emulator, floor, gen, import_speed, profile, report
 from benchmarks.common import machine, pg_schema, pg_url
 
 
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--rows", type=int, default=gen.FULL_ROWS, help="rows in the CSV")
     parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--only", choices=("import", "api"))
+    parser.add_argument("--only", choices=("import", "api", "emulator"))
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per API figure")
     parser.add_argument("--profile", type=Path, help="py-spy a further SQLite import into FILE")
     parser.add_argument(
@@ -81,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         results += api_load.moto(calibration.driver, args.duration)
         lines += report.api_lines(calibration, results, api_peak_kb)
         raw["api"] = [dataclasses.asdict(r) for r in results]
+
+    if args.only in (None, "emulator"):
+        console.print("Emulator: start and reset, ours and moto_server…")
+        figures = emulator.run()
+        lines += emulator.report_lines(figures)
+        raw["emulator"] = [dataclasses.asdict(f) for f in figures]
 
     report.render(host, lines, console)
     report.save(host, lines, raw)
