@@ -60,24 +60,28 @@ def load_keys(specs: tuple[str, ...], data_dir: Path, announce: bool) -> dict[st
     return {k.key_id: k for k in keys}
 
 
+def data_dir_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--data-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path(".cognito-import"),
+        show_default=True,
+        envvar="COGNITO_IMPORT_DATA_DIR",
+        show_envvar=True,
+        help=text,
+    )
+
+
+def database_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--database", default=None, envvar="COGNITO_IMPORT_DATABASE", show_envvar=True, help=text
+    )
+
+
 def storage_options(f: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option(
-            "--data-dir",
-            type=click.Path(path_type=Path, file_okay=False),
-            default=Path(".cognito-import"),
-            show_default=True,
-            envvar="COGNITO_IMPORT_DATA_DIR",
-            show_envvar=True,
-            help="Folder for the SQLite database, uploaded CSVs and the generated key.",
-        ),
-        click.option(
-            "--database",
-            default=None,
-            envvar="COGNITO_IMPORT_DATABASE",
-            show_envvar=True,
-            help="sqlite:///PATH or postgresql://... (default: SQLite in the data dir).",
-        ),
+        data_dir_option("Folder for the SQLite database, uploaded CSVs and the generated key."),
+        database_option("sqlite:///PATH or postgresql://... (default: SQLite in the data dir)."),
         click.option(
             "--job-expiry",
             type=float,

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from cognito_import.admin import RESET_PATH, SIGNING_NAME
+from cognito_import.cli.options import data_dir_option, database_option
 
 
 def signed_reset(
@@ -102,22 +103,8 @@ def reset(endpoint_url: str, region: str | None, empty: bool) -> None:
     required=True,
     help="Seed file to write: JSON if it ends in .json, else YAML.",
 )
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path(".cognito-import"),
-    show_default=True,
-    envvar="COGNITO_IMPORT_DATA_DIR",
-    show_envvar=True,
-    help="Data dir of the server whose SQLite store to read.",
-)
-@click.option(
-    "--database",
-    default=None,
-    envvar="COGNITO_IMPORT_DATABASE",
-    show_envvar=True,
-    help="sqlite:///PATH or postgresql://... to read instead of the data dir's SQLite.",
-)
+@data_dir_option("Data dir of the server whose SQLite store to read.")
+@database_option("sqlite:///PATH or postgresql://... to read instead of the data dir's SQLite.")
 def export(output: Path, data_dir: Path, database: str | None) -> None:
     """Write every pool and user of a store (all accounts; statuses and password hashes
     included) as a seed file that `serve --seed` replays."""
