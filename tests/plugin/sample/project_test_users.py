@@ -14,9 +14,9 @@ POOL = "us-east-1_example01"
 ROLE = "arn:aws:iam::000000000000:role/CognitoImport"
 
 
-def _import(idp: Any, rows: list[dict[str, str]]) -> dict[str, Any]:
-    header = idp.get_csv_header(UserPoolId=POOL)["CSVHeader"]
-    job = idp.create_user_import_job(UserPoolId=POOL, JobName="sample", CloudWatchLogsRoleArn=ROLE)
+def _import(idp: Any, pool: str, rows: list[dict[str, str]]) -> dict[str, Any]:
+    header = idp.get_csv_header(UserPoolId=pool)["CSVHeader"]
+    job = idp.create_user_import_job(UserPoolId=pool, JobName="sample", CloudWatchLogsRoleArn=ROLE)
     lines = [",".join(header), *(",".join(row.get(c, "") for c in header) for row in rows)]
     request = urllib.request.Request(
         job["UserImportJob"]["PreSignedUrl"],
@@ -26,10 +26,10 @@ def _import(idp: Any, rows: list[dict[str, str]]) -> dict[str, Any]:
     )
     urllib.request.urlopen(request, timeout=10).close()
     job_id = job["UserImportJob"]["JobId"]
-    idp.start_user_import_job(UserPoolId=POOL, JobId=job_id)
+    idp.start_user_import_job(UserPoolId=pool, JobId=job_id)
     deadline = time.monotonic() + 30
     while True:
-        described = idp.describe_user_import_job(UserPoolId=POOL, JobId=job_id)["UserImportJob"]
+        described = idp.describe_user_import_job(UserPoolId=pool, JobId=job_id)["UserImportJob"]
         if described["Status"] in ("Succeeded", "Failed") or time.monotonic() > deadline:
             return dict(described)
         time.sleep(0.05)
@@ -45,18 +45,30 @@ def _row(name: str, **extra: str) -> dict[str, str]:
     }
 
 
-def test_import_a_csv_into_the_seeded_pool(cognito: Cognito) -> None:
+def test_create_a_pool_and_import_a_csv(cognito: Cognito) -> None:
     idp = cognito.client("cognito-idp")
-    job = _import(idp, [_row("alice"), _row("bob"), _row("carol", phone_number="555")])
+    pool = idp.create_user_pool(PoolName="fresh", AutoVerifiedAttributes=["email"])
+    pool_id = pool["UserPool"]["Id"]
+    job = _import(idp, pool_id, [_row("alice"), _row("bob"), _row("carol", phone_number="555")])
     assert (job["Status"], job["ImportedUsers"], job["FailedUsers"]) == ("Succeeded", 2, 1)
+    users = idp.list_users(UserPoolId=pool_id)["Users"]
+    assert sorted(u["Username"] for u in users) == ["alice", "bob"]
+    assert {u["UserStatus"] for u in users} == {"RESET_REQUIRED"}
+
+
+def test_import_into_the_seeded_pool(cognito: Cognito) -> None:
+    idp = cognito.client("cognito-idp")
+    job = _import(idp, POOL, [_row("dave"), _row("seeded")])
+    # The seed's user is there: the second row is skipped as an existing user.
+    assert (job["ImportedUsers"], job["SkippedUsers"]) == (1, 1)
     users = idp.list_users(UserPoolId=POOL)["Users"]
-    assert sorted(u["Username"] for u in users) == ["alice", "bob", "seeded"]
-    assert {u["Username"]: u["UserStatus"] for u in users}["alice"] == "RESET_REQUIRED"
+    assert sorted(u["Username"] for u in users) == ["dave", "seeded"]
 
 
 def test_each_test_starts_from_the_seed(cognito: Cognito) -> None:
     idp = cognito.client()
     pools = idp.list_user_pools(MaxResults=10)["UserPools"]
+    # Whatever the tests before made (another pool, imported users) is gone.
     assert [p["Id"] for p in pools] == [POOL]
     users = idp.list_users(UserPoolId=POOL)["Users"]
     assert [u["Username"] for u in users] == ["seeded"]
