@@ -1,10 +1,11 @@
 """``python -m benchmarks``: the import on every pool shape beside its floor, a file
-with collisions beside a clean one, and the API beside moto, each figure run three
-times (median, min-max), then one table.
+with collisions beside a clean one, the API beside moto, and the emulator's start and
+reset beside moto_server's, each figure run at least three times (median, min-max),
+then one table.
 
 Options: ``--rows N`` for a smaller file (a quick run), ``--skip-postgres``,
-``--only import|api``, ``--duration`` seconds per API load run, ``--profile FILE``
-for one more SQLite import sampled by py-spy (raw collapsed stacks, summarised).
+``--only import|api|emulator``, ``--duration`` seconds per API load run, ``--profile
+FILE`` for one more SQLite import sampled by py-spy (raw collapsed stacks, summarised).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from rich.console import Console
 
-from benchmarks import api_load, gen, import_speed, profile, report, shapes
+from benchmarks import api_load, emulator, gen, import_speed, profile, report, shapes
 from benchmarks.common import machine
 
 
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--rows", type=int, default=gen.FULL_ROWS, help="rows in the CSV")
     parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--only", choices=("import", "api"))
+    parser.add_argument("--only", choices=("import", "api", "emulator"))
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per API figure")
     parser.add_argument("--profile", type=Path, help="py-spy a further SQLite import into FILE")
     args = parser.parse_args(argv)
@@ -48,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         results += api_load.moto(calibration.driver, args.duration)
         lines += report.api_lines(calibration, results, api_peak_kb)
         raw["api"] = [dataclasses.asdict(r) for r in results]
+
+    if args.only in (None, "emulator"):
+        console.print("Emulator: start and reset, ours and moto_server…")
+        figures = emulator.run()
+        lines += emulator.report_lines(figures)
+        raw["emulator"] = [dataclasses.asdict(f) for f in figures]
 
     report.render(host, lines, console)
     report.save(host, lines, raw)

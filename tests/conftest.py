@@ -18,6 +18,9 @@ from botocore.config import Config
 
 from tests.live import TEST_KEY, LiveServer, pg_schema
 
+# pytester runs the pytest plugin's sample project (tests/plugin).
+pytest_plugins = ["pytester"]
+
 PG_URL = os.environ.get("COGNITO_IMPORT_TEST_PG")
 # The aws CLI installed beside this interpreter (the test virtualenv's), not whatever
 # else is on PATH.

@@ -1,4 +1,4 @@
-"""The ASGI application: the JSON endpoint, the upload endpoint, health, the worker."""
+"""The ASGI application: the JSON endpoint, the upload endpoint, health and reset, the worker."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from cognito_import.admin import RESET_PATH, AdminEndpoint
 from cognito_import.api import import_jobs, logs, pools, users
 from cognito_import.imports.worker import Worker, run_worker_process
 from cognito_import.protocol.awsjson import JsonEndpoint, JsonService
@@ -63,9 +62,7 @@ def create_app(rt: Runtime) -> Starlette:
     )
     endpoint = JsonEndpoint([cognito, cloudwatch], rt.keys, rt.clock)
     upload = UploadEndpoint(rt)
-
-    async def health(request: Request) -> PlainTextResponse:
-        return PlainTextResponse("ok")
+    admin = AdminEndpoint(rt)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -106,7 +103,8 @@ def create_app(rt: Runtime) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/health", health, methods=["GET"]),
+            Route("/health", admin.health, methods=["GET"]),
+            Route(RESET_PATH, admin.reset, methods=["POST"]),
             Route("/", endpoint.handle, methods=["POST"]),
             Route(UPLOAD_PREFIX + "/{path:path}", upload.handle, methods=["PUT"]),
         ],

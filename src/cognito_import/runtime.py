@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cognito_import.blobs import FileBlobStore
 from cognito_import.clock import Clock, Ids, RandomIds, SystemClock
 from cognito_import.protocol.keys import AccessKey
 from cognito_import.settings import Settings
 from cognito_import.store import Store
+
+if TYPE_CHECKING:
+    from cognito_import.seed import Seed
 
 
 class Signal(Protocol):
@@ -31,7 +35,7 @@ class Runtime:
     settings: Settings
     store: Store
     blobs: FileBlobStore
-    keys: dict[str, AccessKey]
+    keys: Mapping[str, AccessKey]
     # Signs pagination tokens so that a forged one is recognised.
     token_secret: bytes
     clock: Clock = field(default_factory=SystemClock)
@@ -40,11 +44,13 @@ class Runtime:
     # it need not wait for its next poll; a multiprocessing Event when the worker is a
     # child process.
     wake: Signal = field(default_factory=threading.Event)
+    # What ``serve --seed`` created at start; a reset puts it back.
+    seed: Seed | None = None
 
 
 def build_runtime(
     settings: Settings,
-    keys: dict[str, AccessKey],
+    keys: Mapping[str, AccessKey],
     clock: Clock | None = None,
     ids: Ids | None = None,
 ) -> Runtime:

@@ -4,124 +4,20 @@ health check, SIGTERM, and the help texts of every command."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
-import httpx
 import pytest
 
 from cognito_import import cli
-from tests.conftest import AWS_BIN, PG_URL
+from tests.cli.served import BIN, DEFAULT_ACCOUNT, EXPORT, clean_env, free_port, serving
+from tests.conftest import PG_URL
 from tests.live import pg_schema
 
-BIN = str(Path(sys.executable).parent / "cognito-import")
-EXPORT = re.compile(r"export AWS_ACCESS_KEY_ID=(\S+)\nexport AWS_SECRET_ACCESS_KEY=(\S+)\n")
-DEFAULT_ACCOUNT = "000000000000"
-
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def _clean_env(**extra: str) -> dict[str, str]:
-    """The caller's environment without anything that could configure the server or
-    the aws CLI behind the test's back."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "COGNITO_IMPORT_"))}
-    return {**env, **extra}
-
-
-@dataclass
-class Served:
-    url: str
-    proc: subprocess.Popen[bytes]
-    stdout: Path
-    home: Path
-
-    def output(self) -> str:
-        return self.stdout.read_text("utf-8")
-
-    def aws(self, key_id: str, secret: str, *args: str) -> subprocess.CompletedProcess[str]:
-        env = _clean_env(
-            AWS_ACCESS_KEY_ID=key_id,
-            AWS_SECRET_ACCESS_KEY=secret,
-            AWS_DEFAULT_REGION="us-east-1",
-            AWS_CONFIG_FILE=str(self.home / "config"),
-            AWS_SHARED_CREDENTIALS_FILE=str(self.home / "credentials"),
-            AWS_MAX_ATTEMPTS="1",
-            HOME=str(self.home),
-        )
-        return subprocess.run(
-            [AWS_BIN, "cognito-idp", *args, "--endpoint-url", self.url, "--output", "json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    def aws_json(self, key_id: str, secret: str, *args: str) -> Any:
-        done = self.aws(key_id, secret, *args)
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
-
-
-@contextmanager
-def serving(
-    tmp_path: Path, name: str, args: Sequence[str], env: dict[str, str] | None = None
-) -> Iterator[Served]:
-    """Start ``cognito-import serve``; on leaving, SIGTERM it and require a clean exit."""
-    port = _free_port()
-    run_dir = tmp_path / name
-    run_dir.mkdir()
-    home = run_dir / "home"
-    home.mkdir()
-    stdout = run_dir / "stdout"
-    with stdout.open("wb") as out, (run_dir / "stderr").open("wb") as err:
-        proc = subprocess.Popen(
-            [BIN, "serve", "--port", str(port), *args],
-            stdout=out,
-            stderr=err,
-            env=env if env is not None else _clean_env(),
-            cwd=run_dir,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, (run_dir / "stderr").read_text("utf-8")
-            try:
-                health = httpx.get(url + "/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "server did not come up"
-                time.sleep(0.05)
-        assert (health.status_code, health.text) == (200, "ok")
-        yield Served(url, proc, stdout, home)
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise
-    assert code == 0, (run_dir / "stderr").read_text("utf-8")
 
 
 def _pool_account(pool: dict[str, Any]) -> str:
@@ -189,7 +85,7 @@ def test_access_key_options_replace_the_generated_key(tmp_path: Path) -> None:
 
 
 def test_access_keys_from_the_environment(tmp_path: Path) -> None:
-    env = _clean_env(
+    env = clean_env(
         COGNITO_IMPORT_ACCESS_KEYS="AKIAENVKEY0000000001:env-one:210987654321,"
         "AKIAENVKEY0000000002:env-two"
     )
@@ -233,8 +129,8 @@ def test_serve_on_postgresql(tmp_path: Path) -> None:
 def test_malformed_access_key_is_a_usage_error(tmp_path: Path, spec: str) -> None:
     key = ["--access-key", spec]
     done = subprocess.run(
-        [BIN, "serve", "--port", str(_free_port()), "--data-dir", str(tmp_path / "data"), *key],
-        env=_clean_env(),
+        [BIN, "serve", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"), *key],
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=30,
@@ -258,8 +154,8 @@ def test_public_url_must_be_a_bare_origin(tmp_path: Path, url: str, why: str) ->
     upload would fail its signature, so a prefix is refused at start."""
     data = str(tmp_path / "data")
     done = subprocess.run(
-        [BIN, "serve", "--port", str(_free_port()), "--data-dir", data, "--public-url", url],
-        env=_clean_env(),
+        [BIN, "serve", "--port", str(free_port()), "--data-dir", data, "--public-url", url],
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=30,
@@ -280,7 +176,7 @@ def _options(command: click.Command) -> list[click.Option]:
 )
 def test_help_explains_every_option(args: list[str], command: click.Command) -> None:
     done = subprocess.run(
-        [BIN, *args, "--help"], env=_clean_env(), capture_output=True, text=True, timeout=30
+        [BIN, *args, "--help"], env=clean_env(), capture_output=True, text=True, timeout=30
     )
     assert done.returncode == 0, done.stderr
     text = " ".join(done.stdout.split())

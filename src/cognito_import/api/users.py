@@ -21,6 +21,7 @@ from cognito_import.domain.values import attribute_problems, is_email, is_phone
 from cognito_import.errors import (
     AliasExistsException,
     InvalidParameterException,
+    ServiceError,
     UsernameExistsException,
     UserNotFoundException,
 )
@@ -102,6 +103,68 @@ def find_user(rt: Runtime, pool: Pool, username: str) -> User:
     return user
 
 
+def new_user(
+    config: PoolConfig,
+    pool_id: str,
+    username: str,
+    attributes: dict[str, str],
+    sub: str,
+    now: float,
+) -> User:
+    """The user AdminCreateUser would create (``FORCE_CHANGE_PASSWORD``), after its
+    checks of the username and attributes; ``InvalidParameterException`` says which
+    failed. ``serve --seed`` builds its users here too, so the rules exist once."""
+    if "sub" in attributes:
+        raise InvalidParameterException("Cannot modify the non-mutable attribute sub")
+    problem = username_problem(config, username)
+    if problem is not None:
+        raise InvalidParameterException(problem)
+    attributes = dict(attributes)
+    if config.username_attributes:
+        # Email/phone as username: the value given is the sign-in attribute, and the
+        # user's own username becomes its sub, as in Cognito.
+        attributes.setdefault("email" if is_email(username) else "phone_number", username)
+    problem = schema_problem(config, attributes)
+    if problem is not None:
+        raise InvalidParameterException(problem)
+    problems = attribute_problems(config, attributes, check_required=False)
+    if problems:
+        raise InvalidParameterException("; ".join(problems))
+    if config.username_attributes:
+        username = sub
+    return User(
+        pool_id=pool_id,
+        username=username,
+        username_key=config.username_key(username),
+        sub=sub,
+        status=FORCE_CHANGE_PASSWORD,
+        enabled=True,
+        created=now,
+        modified=now,
+        attributes={k: v for k, v in attributes.items() if v != ""},
+        unique_values=unique_values(config.unique_attributes, attributes),
+    )
+
+
+def insert_new_user(
+    rt: Runtime, config: PoolConfig, user: User, movable: frozenset[str] = frozenset()
+) -> None:
+    """Store a new user, or raise AdminCreateUser's error for what is already taken."""
+    try:
+        rt.store.pools.insert_user(user, take_over=movable)
+    except Conflict as exc:
+        raise conflict_error(config, exc.attribute) from exc
+
+
+def conflict_error(config: PoolConfig, attribute: str) -> ServiceError:
+    """AdminCreateUser's error when ``attribute`` (or ``"username"``) is taken."""
+    if attribute == "username":
+        return UsernameExistsException()
+    if attribute in config.username_attributes:
+        return UsernameExistsException(taken_message(attribute))
+    return AliasExistsException(taken_message(attribute))
+
+
 def handlers(rt: Runtime) -> dict[str, Handler]:
     def admin_create_user(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         pool = require_pool(rt, ctx, p["UserPoolId"])
@@ -111,37 +174,7 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
             # so the user is returned unchanged, and an unknown user is an error.
             return {"User": user_wire(find_user(rt, pool, p["Username"]), "Attributes")}
         attributes = {a["Name"]: a.get("Value", "") for a in p.get("UserAttributes", [])}
-        if "sub" in attributes:
-            raise InvalidParameterException("Cannot modify the non-mutable attribute sub")
-        username = p["Username"]
-        problem = username_problem(config, username)
-        if problem is not None:
-            raise InvalidParameterException(problem)
-        if config.username_attributes:
-            # Email/phone as username: the value given is the sign-in attribute, and the
-            # user's own username becomes its sub, as in Cognito.
-            attributes.setdefault("email" if is_email(username) else "phone_number", username)
-        problem = schema_problem(config, attributes)
-        if problem is not None:
-            raise InvalidParameterException(problem)
-        problems = attribute_problems(config, attributes, check_required=False)
-        if problems:
-            raise InvalidParameterException("; ".join(problems))
-        sub = rt.ids.uuid()
-        if config.username_attributes:
-            username = sub
-        user = User(
-            pool_id=pool.id,
-            username=username,
-            username_key=config.username_key(username),
-            sub=sub,
-            status=FORCE_CHANGE_PASSWORD,
-            enabled=True,
-            created=ctx.now,
-            modified=ctx.now,
-            attributes={k: v for k, v in attributes.items() if v != ""},
-            unique_values=unique_values(config.unique_attributes, attributes),
-        )
+        user = new_user(config, pool.id, p["Username"], attributes, rt.ids.uuid(), ctx.now)
         # ForceAliasCreation only moves aliases the new user has verified (AWS ignores it
         # otherwise); username attributes are never moved.
         movable = frozenset(
@@ -149,14 +182,7 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
             for name in config.alias_attributes
             if p.get("ForceAliasCreation") and attributes.get(VERIFIABLE.get(name, "")) == "true"
         )
-        try:
-            rt.store.pools.insert_user(user, take_over=movable)
-        except Conflict as exc:
-            if exc.attribute == "username":
-                raise UsernameExistsException() from exc
-            if exc.attribute in config.username_attributes:
-                raise UsernameExistsException(taken_message(exc.attribute)) from exc
-            raise AliasExistsException(taken_message(exc.attribute)) from exc
+        insert_new_user(rt, config, user, movable)
         return {"User": user_wire(user, "Attributes")}
 
     def admin_get_user(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:

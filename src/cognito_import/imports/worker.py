@@ -83,9 +83,12 @@ def run_worker_process(
     with request handling for one interpreter lock."""
     die_with_parent(parent)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
-    # Nothing to do on SIGINT (Ctrl-C reaches the whole process group): the parent
-    # decides when this process stops, through ``stopping``.
+    # Nothing to do on SIGINT or SIGTERM (Ctrl-C, `timeout` and `kill -- -PGID` reach
+    # the whole process group): the parent decides when this process stops, through
+    # ``stopping``. Dying here while waiting on ``wake`` would also leave the parent's
+    # ``wake.set()`` waiting forever for this sleeper to acknowledge.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     rt = build_runtime(settings, {})
     rt.wake = wake
     try:

@@ -4,6 +4,7 @@ caller a verified signature identifies."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_ACCOUNT = "000000000000"
@@ -17,6 +18,9 @@ class AccessKey:
     key_id: str
     secret: str = field(repr=False)  # keeps secrets out of logs and tracebacks
     account: str
+    # Accepted without checking the signature (--any-credentials): the client's secret
+    # is unknown. ``secret`` is then the server's own, which signs its upload URLs.
+    unchecked: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,29 @@ def parse_access_keys(spec: str) -> list[AccessKey]:
             raise ValueError(f"access key {key_id!r} is given more than once")
         keys[key_id] = AccessKey(key_id=key_id, secret=secret, account=account)
     return list(keys.values())
+
+
+class AnyKeys(Mapping[str, AccessKey]):
+    """The configured keys, plus every other key id as an unchecked key of the default
+    account: what ``--any-credentials`` accepts (LocalStack's ``test``/``test``).
+
+    A configured key is still verified as usual, so a wrong secret for it is refused.
+    """
+
+    def __init__(self, configured: Mapping[str, AccessKey], server_secret: str) -> None:
+        self._configured = dict(configured)
+        self._secret = server_secret
+
+    def __getitem__(self, key_id: str) -> AccessKey:
+        known = self._configured.get(key_id)
+        if known is not None:
+            return known
+        if not key_id or "/" in key_id:
+            raise KeyError(key_id)
+        return AccessKey(key_id, self._secret, DEFAULT_ACCOUNT, unchecked=True)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._configured)
+
+    def __len__(self) -> int:
+        return len(self._configured)

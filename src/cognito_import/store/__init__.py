@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cognito_import.store.accounts import AccountStore
 from cognito_import.store.db import Database
 from cognito_import.store.jobs import JobStore
 from cognito_import.store.migrate import apply_migrations
@@ -15,6 +16,7 @@ class Store:
         self.db = db
         self.pools = PoolStore(db)
         self.jobs = JobStore(db)
+        self.accounts = AccountStore(db)
 
     def put_state_once(self, name: str, value: str) -> str:
         """Store ``value`` unless one is stored already; returns the stored value, so

@@ -63,6 +63,13 @@ def _user(row: Row) -> User:
     )
 
 
+# The row shapes, for the whole-account reads of ``store.accounts``.
+POOL_COLUMNS = _POOL_COLUMNS
+USER_SELECT = _USER_SELECT
+pool_from_row = _pool
+user_from_row = _user
+
+
 class PoolStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -142,6 +149,12 @@ class PoolStore:
             for attribute in sorted(take_over & user.unique_values.keys()):
                 self._release(tx, user, attribute)
             users.insert(db, tx, user.pool_id, [users.user_columns(user)])
+
+    def insert_users(self, pool_id: str, new: Sequence[User]) -> None:
+        """Insert users of one pool in one transaction (a seed's); ``Conflict`` if any
+        username or unique value is taken, and then none is inserted."""
+        with self.db.write() as tx:
+            users.insert(self.db, tx, pool_id, [users.user_columns(u) for u in new])
 
     def _release(self, tx: Tx, user: User, attribute: str) -> None:
         column = UNIQUE_COLUMNS[attribute]
