@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -19,6 +19,8 @@ import pytest
 from botocore.config import Config
 
 from tests.conftest import PG_URL
+from tests.csvs import build_csv as build_csv
+from tests.csvs import csv_line as csv_line
 from tests.live import TEST_KEY, LiveServer, pg_schema
 
 ROLE_ARN = "arn:aws:iam::111111111111:role/CognitoImportRole"
@@ -37,26 +39,6 @@ def create_pool(cognito: Any, name: str = "engine-pool", **settings: Any) -> str
 
 def csv_header(cognito: Any, pool_id: str) -> list[str]:
     return list(cognito.get_csv_header(UserPoolId=pool_id)["CSVHeader"])
-
-
-def escape(value: str) -> str:
-    escaped = value.replace(",", "\\,")
-    # A trailing backslash would escape the separator after it; the space is trimmed.
-    return escaped + " " if escaped.endswith("\\") else escaped
-
-
-def csv_line(header: Sequence[str], row: Mapping[str, str]) -> str:
-    """One line in the dialect: values by column name, empty where not given."""
-    unknown = set(row) - set(header)
-    assert not unknown, f"not in the header: {unknown}"
-    return ",".join(escape(row.get(column, "")) for column in header)
-
-
-def build_csv(
-    header: Sequence[str], rows: Iterable[Mapping[str, str]], newline: str = "\n"
-) -> bytes:
-    lines = [",".join(header), *(csv_line(header, row) for row in rows)]
-    return (newline.join(lines) + newline).encode("utf-8")
 
 
 def user_row(username: str, **values: str) -> dict[str, str]:

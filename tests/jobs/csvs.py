@@ -6,28 +6,13 @@ Generic on purpose: any test that needs a CSV for a pool whose auto-verified att
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+from tests.csvs import build_csv as build_csv
 
 # A pool that can import at all needs an auto-verified attribute (cognito-facts 6.1).
 EMAIL_POOL: dict[str, Any] = {"AutoVerifiedAttributes": ["email"]}
-
-
-def escape(value: str) -> str:
-    """Cognito's CSV has no quoting: a comma inside a value is written ``\\,``."""
-    return value.replace(",", "\\,")
-
-
-def build_csv(header: Sequence[str], rows: Iterable[Mapping[str, str]]) -> bytes:
-    """The header line, then one line per row; columns a row leaves out are empty."""
-    known = set(header)
-    lines = [",".join(header)]
-    for row in rows:
-        unknown = sorted(set(row) - known)
-        if unknown:
-            raise ValueError(f"not in the header: {unknown}")
-        lines.append(",".join(escape(row.get(column, "")) for column in header))
-    return ("\n".join(lines) + "\n").encode()
 
 
 def user_row(number: int, prefix: str = "user") -> dict[str, str]:

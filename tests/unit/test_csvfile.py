@@ -16,12 +16,12 @@ from cognito_import.domain.csvfile import (
     Header,
     Line,
     ScanResult,
-    format_row,
     iter_lines,
     prescan,
     read_header,
     split_row,
 )
+from tests.csvs import format_row
 
 
 def lines_of(data: bytes) -> list[Line]:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from cognito_import.domain.filters import SEARCHABLE, UserFilter, parse_filter
@@ -105,73 +103,6 @@ def test_searchable_attributes_are_cognitos_list() -> None:
     )
 
 
-def user(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "username": "Alice",
-        "sub": "0b1c-2d3e",
-        "status": "RESET_REQUIRED",
-        "enabled": True,
-        "attributes": {"email": "alice@example.com", "given_name": "Alice", "name": ""},
-    }
-    return {**base, **overrides}
-
-
-def matches(text: str, subject: dict[str, Any], *, case_sensitive: bool = True) -> bool:
-    parsed = parse_filter(text)
-    assert parsed is not None
-    return parsed.matches(subject, username_case_sensitive=case_sensitive)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ('email = "alice@example.com"', True),
-        ('email = "ALICE@example.com"', False),
-        ('email ^= "alice@"', True),
-        ('email ^= ""', True),
-        ('email = "alice"', False),
-        ('given_name ^= "Al"', True),
-        ('given_name ^= "al"', False),
-        ('name = ""', True),
-        ('family_name ^= ""', False),
-        ('phone_number = ""', False),
-        ('username = "Alice"', True),
-        ('username = "alice"', False),
-        ('username ^= "Ali"', True),
-        ('sub = "0b1c-2d3e"', True),
-        ('sub ^= "0b1c"', True),
-        ('sub = "0b1c"', False),
-        ('cognito:user_status = "RESET_REQUIRED"', True),
-        ('cognito:user_status = "reset_required"', True),
-        ('cognito:user_status ^= "Reset"', True),
-        ('cognito:user_status = "CONFIRMED"', False),
-        ('status = "Enabled"', True),
-        ('status = "enabled"', False),
-        ('status = "Disabled"', False),
-        ('status ^= "En"', True),
-    ],
-)
-def test_matches(text: str, expected: bool) -> None:
-    assert matches(text, user()) is expected
-
-
-def test_status_disabled() -> None:
-    assert matches('status = "Disabled"', user(enabled=False))
-    assert not matches('status = "Enabled"', user(enabled=False))
-
-
-def test_username_follows_the_pool_case_setting() -> None:
-    assert matches('username = "ALICE"', user(), case_sensitive=False)
-    assert matches('username ^= "aL"', user(), case_sensitive=False)
-    assert not matches('username = "ALICE"', user(), case_sensitive=True)
-
-
-def test_user_without_attributes() -> None:
-    bare = user(attributes={})
-    assert not matches('email ^= ""', bare)
-    assert matches('sub = "0b1c-2d3e"', bare)
-
-
 @pytest.mark.parametrize(
     ("text", "flags"),
     [
@@ -193,4 +124,3 @@ def test_with_value() -> None:
     assert parsed is not None
     folded = parsed.with_value("al")
     assert folded == UserFilter("username", "^=", "al")
-    assert folded.matches(user(username="alice"))

@@ -254,24 +254,3 @@ def split_row(text: str) -> list[str]:
         hidden = chr(ord(hidden) + 1)
     parts = text.replace("\\,", hidden).split(",")
     return [part.replace(hidden, ",").strip() for part in parts]
-
-
-def format_row(values: list[str]) -> str:
-    """Write values as one line of the dialect (without a newline).
-
-    Not invertible by ``split_row`` for: values with surrounding whitespace (trimmed on
-    read) and an empty list (reads back as ``[""]``). A value ending in a backslash is
-    followed by one space before the next separator, since ``\\,`` would read as an
-    escaped comma; the reader trims that space, so such values do round-trip. Values
-    containing a newline cannot be written and raise ValueError.
-    """
-    out: list[str] = []
-    last = len(values) - 1
-    for i, value in enumerate(values):
-        if "\n" in value:
-            raise ValueError("A CSV value cannot contain a newline.")
-        escaped = value.replace(",", "\\,")
-        if i < last and escaped.endswith("\\"):
-            escaped += " "
-        out.append(escaped)
-    return ",".join(out)

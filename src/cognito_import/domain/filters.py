@@ -25,9 +25,8 @@ case-sensitive pools.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal, TypeAlias
+from typing import Literal, TypeAlias
 
 from cognito_import.errors import InvalidParameterException
 
@@ -86,26 +85,6 @@ class UserFilter:
     def enabled_values(self) -> frozenset[bool]:
         """For ``status``: the ``enabled`` flags whose label (Enabled/Disabled) matches."""
         return frozenset(flag for flag, label in ENABLED_LABELS if self.test(label))
-
-    def matches(self, user: Mapping[str, Any], *, username_case_sensitive: bool = True) -> bool:
-        """Whether ``user`` (username, sub, status, enabled, attributes) passes the filter."""
-        column = self.column
-        if column == "enabled":
-            return bool(user["enabled"]) in self.enabled_values()
-        if column == "username":
-            if username_case_sensitive:
-                return self.test(user["username"])
-            # Same folding as PoolConfig.username_key, so ListUsers agrees with lookups.
-            username, value = str(user["username"]).lower(), self.value.lower()
-            return username.startswith(value) if self.prefix else username == value
-        actual: Any
-        if column == "sub":
-            actual = user.get("sub", user.get("attributes", {}).get("sub"))
-        elif column == "user_status":
-            actual = str(user["status"]).upper()
-        else:
-            actual = user.get("attributes", {}).get(column[1])
-        return isinstance(actual, str) and self.test(actual)
 
 
 def parse_filter(text: str) -> UserFilter | None:
