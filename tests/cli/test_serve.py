@@ -171,8 +171,14 @@ def _options(command: click.Command) -> list[click.Option]:
 
 @pytest.mark.parametrize(
     ("args", "command"),
-    [([], cli.main), (["serve"], cli.serve), (["worker"], cli.worker)],
-    ids=["main", "serve", "worker"],
+    [
+        ([], cli.main),
+        (["serve"], cli.serve),
+        (["worker"], cli.worker),
+        (["reset"], cli.reset),
+        (["export"], cli.export),
+    ],
+    ids=["main", "serve", "worker", "reset", "export"],
 )
 def test_help_explains_every_option(args: list[str], command: click.Command) -> None:
     done = subprocess.run(
