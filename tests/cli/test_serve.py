@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 import pytest
 
 from cognito_import import cli
@@ -110,6 +111,7 @@ def test_serve_on_postgresql(tmp_path: Path) -> None:
     with pg_schema(PG_URL) as database:
         args = ["--data-dir", str(tmp_path / "data"), "--database", database, *key]
         with serving(tmp_path, "first", args) as served:
+            assert httpx.get(served.url + "/health").json()["database"] == "postgresql"
             created = served.aws_json(
                 "AKIAPGKEY00000000001", "pg-secret", "create-user-pool", "--pool-name", "pg"
             )
