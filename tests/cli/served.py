@@ -160,6 +160,7 @@ def serving(
         assert health.status_code == 200
         answer = health.json()
         assert answer.pop("database") in ("sqlite", "postgresql")
+        assert answer.pop("worker") in ("running", "none")
         assert answer == {"status": "ok", "version": __version__}
         yield Served(url, proc, stdout, home)
     finally:

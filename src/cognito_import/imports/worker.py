@@ -21,10 +21,16 @@ log = logging.getLogger("cognito_import.worker")
 MAX_ATTEMPTS = 3
 
 
+def worker_prefix(host: str, pid: int) -> str:
+    """How the ids of a process's workers begin: its parent can hand back the jobs of a
+    worker process that died."""
+    return f"{host}:{pid}:"
+
+
 class Worker:
     def __init__(self, rt: Runtime, stopping: Signal | None = None) -> None:
         self.rt = rt
-        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.id = worker_prefix(socket.gethostname(), os.getpid()) + uuid.uuid4().hex[:8]
         self.stopping: Signal = stopping or threading.Event()
         self.heartbeat = _Heartbeat(rt, self.id, self.stopping)
 
@@ -117,8 +123,7 @@ def run_worker_process(
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     # Nothing to do on SIGINT or SIGTERM (Ctrl-C, `timeout` and `kill -- -PGID` reach
     # the whole process group): the parent decides when this process stops, through
-    # ``stopping``. Dying here while waiting on ``wake`` would also leave the parent's
-    # ``wake.set()`` waiting forever for this sleeper to acknowledge.
+    # ``stopping``, and finishes the batch in flight first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     rt = build_runtime(settings, {})

@@ -290,6 +290,16 @@ class JobStore:
                 (job_id, worker),
             )
 
+    def release_worker(self, prefix: str) -> int:
+        """Give back every running job held by a worker whose id starts with ``prefix``
+        (a worker process known to be dead); how many."""
+        with self.db.write() as tx:
+            return tx.run(
+                "UPDATE jobs SET worker = NULL, heartbeat = NULL"
+                " WHERE status IN (?, ?) AND substr(worker, 1, ?) = ?",
+                (J.IN_PROGRESS, J.STOPPING, len(prefix), prefix),
+            )
+
     def finish(self, job_id: str, worker: str, status: str, message: str, now: float) -> bool:
         """End a running job this worker owns. A job that is ``Stopping`` ends ``Stopped``
         whatever the worker concluded: a Stop accepted after the last batch committed has
