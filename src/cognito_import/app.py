@@ -11,10 +11,10 @@ from starlette.routing import Route
 
 from cognito_import.admin import RESET_PATH, AdminEndpoint
 from cognito_import.api import import_jobs, logs, pools, users
+from cognito_import.api.upload import UploadEndpoint
 from cognito_import.imports.supervisor import WorkerChild
 from cognito_import.imports.worker import Worker
 from cognito_import.protocol.awsjson import JsonEndpoint, JsonService
-from cognito_import.protocol.upload import UploadEndpoint
 from cognito_import.runtime import Runtime
 
 COGNITO_PREFIX = "AWSCognitoIdentityProviderService"
