@@ -70,7 +70,7 @@ class JobRunner:
         source = self._source(job, pool)
         if source is None:
             return
-        current = self._import(job, pool, source)
+        current = self._import(job, source)
         if current is None:
             return
         if current.stop_requested or current.status == J.STOPPING:
@@ -113,7 +113,7 @@ class JobRunner:
             rt.settings.batch_size,
         )
 
-    def _import(self, job: ImportJob, pool: Pool, source: pipeline.Source) -> ImportJob | None:
+    def _import(self, job: ImportJob, source: pipeline.Source) -> ImportJob | None:
         """Every batch of ``source``, restarting the parsers from the last committed
         batch if one is killed; the job as last committed, or None if it is no longer
         this worker's to finish."""
