@@ -311,6 +311,7 @@ def pool_rows(live: LiveServer, pool_id: str) -> dict[str, int]:
     queries = {
         "pools": "SELECT COUNT(*) FROM pools WHERE pool_id = ?",
         "users": "SELECT COUNT(*) FROM users WHERE pool_id = ?",
+        "user_aliases": "SELECT COUNT(*) FROM user_aliases WHERE pool_id = ?",
         "jobs": "SELECT COUNT(*) FROM jobs WHERE pool_id = ?",
         "job_rows": f"SELECT COUNT(*) FROM job_rows WHERE job_id IN ({jobs})",
         "job_batches": f"SELECT COUNT(*) FROM job_batches WHERE job_id IN ({jobs})",

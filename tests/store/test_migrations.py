@@ -1,6 +1,5 @@
 """Migrations: applied once, in order; one that fails leaves nothing of itself behind
-and is not recorded; 0005 moves unique values into the users' rows, digests turned
-into plain values."""
+and is not recorded; 0005 turns stored digests into plain values."""
 
 from __future__ import annotations
 
@@ -83,7 +82,7 @@ def test_0005_turns_digests_into_values(database: str, tmp_path: Path) -> None:
             found = store.pools.find_user_by_alias("us-east-1_Old000001", "email", email.lower())
             assert found is not None and found.username == name
         with db.read() as tx:
-            values = sorted(r[0] for r in tx.all("SELECT alias_email FROM users"))
+            values = sorted(r[0] for r in tx.all("SELECT value FROM user_aliases"))
         assert values[0] == "jane@example.com" and values[1].startswith("sha256:")
         # The unique index holds for the migrated values.
         with pytest.raises(Conflict):

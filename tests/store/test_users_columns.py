@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cognito_import.domain.batches import CheckedRow
 from cognito_import.domain.users import CONFIRMED, User
-from cognito_import.store.users import UserColumns, imported_columns, user_columns
+from cognito_import.store.users import UserColumns, imported_columns, user_aliases, user_columns
 
 
 def test_imported_and_created_users_map_to_the_same_columns() -> None:
@@ -35,7 +35,7 @@ def test_imported_and_created_users_map_to_the_same_columns() -> None:
         hash_algorithm="BCRYPT",
         unique_values=unique,
     )
-    (imported,) = imported_columns("us-east-1_Cols00001", [row], "BCRYPT", 5.0)
+    (imported,), aliases = imported_columns("us-east-1_Cols00001", [row], "BCRYPT", 5.0)
     assert type(imported) is UserColumns
     assert imported._asdict() == user_columns(user)._asdict()
-    assert imported.alias_phone_number == "+15550100"
+    assert aliases == user_aliases(user)

@@ -12,10 +12,11 @@ reader gets end-of-file at once instead of waiting forever for the rest of the m
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import multiprocessing
 import os
+import queue
+import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -29,6 +30,8 @@ from cognito_import.imports.lifeline import die_with_parent
 from cognito_import.imports.parse import parse_batches
 
 _DONE = "done"
+# Batches a parser holds ready beyond the one being sent: a few batches of memory.
+_AHEAD = 1
 
 
 class ParserDied(Exception):
@@ -62,18 +65,35 @@ class Source:
 
 
 def _produce(out: Connection, source: Source, stride: int, phase: int, parent: int) -> None:
+    """A parser process: parse its share of the batches, while a thread sends them, so
+    that it parses ahead of the writer by up to ``_AHEAD`` batches instead of waiting for
+    each to be taken."""
     die_with_parent(parent)
+    ahead: queue.Queue[object] = queue.Queue(maxsize=_AHEAD)
+    sender = threading.Thread(target=_send_all, args=(out, ahead), daemon=True)
+    sender.start()
     try:
         for batch in source.parse(stride, phase):
-            out.send(batch)
-        out.send(_DONE)
-    except (BrokenPipeError, EOFError):
-        # The reader closed its end: it stopped (a Stop, a shutdown) and needs no more.
-        return
+            ahead.put(batch)
+        ahead.put(_DONE)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            out.send(ParserFailed(f"parser process failed: {exc!r}"))
+        ahead.put(ParserFailed(f"parser process failed: {exc!r}"))
         raise
+    finally:
+        sender.join()
+
+
+def _send_all(out: Connection, ahead: queue.Queue[object]) -> None:
+    while True:
+        item = ahead.get()
+        try:
+            out.send(item)
+        except OSError:
+            # The reader closed its end: it stopped (a Stop, a shutdown) and needs no
+            # more, and the parsing thread may be waiting to hand over the next batch.
+            os._exit(0)
+        if not isinstance(item, ParsedBatch):
+            return
 
 
 def batches(source: Source, processes: int) -> Generator[ParsedBatch, None, None]:

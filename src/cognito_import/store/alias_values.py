@@ -1,15 +1,16 @@
-"""Migration 0005: a pool's unique values move from the ``user_aliases`` table into the
-users' own rows (``alias_email``, ``alias_phone_number``, ``alias_preferred_username``,
-see ``store/users.py``), stored as themselves where they fit the index rather than as a
-digest.
+"""Migration 0005: ``user_aliases`` keyed on the value alone, the value stored as itself
+where it fits the index (``users.alias_key``) rather than as a digest.
 
-A value in its own table cost three B-trees on SQLite (rowid table, primary key, index
-by user) and three structures on PostgreSQL; a column under a partial unique index
-costs one index entry, as the import's floor does with a unique email column.
+A value cost three B-trees on SQLite (the rowid table, the primary key, an index by
+user) and three structures on PostgreSQL (heap, primary key, index by user); it now
+costs one B-tree on SQLite (WITHOUT ROWID) and two on PostgreSQL. Deleting a user's
+values goes through the primary key (``PoolStore.delete_user``), so the index by user
+is gone.
 
 SQL cannot write the values alone: each is recomputed from the user's attributes by the
 domain's rule (``unique_values``, which lower-cases emails as Python does, not as each
-database's ``lower()`` would), and checked against the stored digest before it is used.
+database's ``lower()`` would), and checked against the stored digest before it replaces
+it.
 """
 
 from __future__ import annotations
@@ -19,38 +20,36 @@ import json
 
 from cognito_import.domain.users import unique_values
 from cognito_import.store.db import Database, Tx
-from cognito_import.store.users import DIGEST_MARK, UNIQUE_COLUMNS, alias_key
+from cognito_import.store.users import ALIAS_COLUMNS, DIGEST_MARK, AliasColumns, alias_key
 
-NAME = "0005_alias_columns"
+NAME = "0005_alias_values"
+CREATE = (
+    "CREATE TABLE user_aliases (pool_id TEXT NOT NULL, attribute TEXT NOT NULL,"
+    " value TEXT NOT NULL, username_key TEXT NOT NULL,"
+    " PRIMARY KEY (pool_id, attribute, value)){rowid}"
+)
 
 
 def migrate(db: Database, tx: Tx) -> None:
-    for column in UNIQUE_COLUMNS.values():
-        tx.run(f"ALTER TABLE users ADD COLUMN {column} TEXT")
     rows = tx.all(
         "SELECT a.pool_id, a.attribute, a.value, a.username_key, u.attributes"
         " FROM user_aliases a JOIN users u"
         " ON u.pool_id = a.pool_id AND u.username_key = a.username_key"
     )
-    by_column: dict[str, list[tuple[str, str, str]]] = {}
-    for pool_id, attribute, digest, username_key, attributes in rows:
-        stored = _stored(attribute, digest, attributes)
-        by_column.setdefault(UNIQUE_COLUMNS[attribute], []).append((stored, pool_id, username_key))
-    for column, updates in by_column.items():
-        tx.many(f"UPDATE users SET {column} = ? WHERE pool_id = ? AND username_key = ?", updates)
+    converted = [_convert(*row) for row in rows]
     tx.run("DROP TABLE user_aliases")
-    for column in UNIQUE_COLUMNS.values():
-        tx.run(
-            f"CREATE UNIQUE INDEX users_{column} ON users (pool_id, {column})"
-            f" WHERE {column} IS NOT NULL"
-        )
+    tx.run(CREATE.format(rowid=" WITHOUT ROWID" if db.dialect == "sqlite" else ""))
+    if converted:
+        db.bulk_insert(tx, "user_aliases", ALIAS_COLUMNS, converted)
 
 
-def _stored(attribute: str, digest: str, attributes: str) -> str:
+def _convert(
+    pool_id: str, attribute: str, digest: str, username_key: str, attributes: str
+) -> AliasColumns:
     value = unique_values(frozenset({attribute}), json.loads(attributes)).get(attribute)
     raw = value.encode("utf-8", "surrogatepass") if value else b""
     if value and hashlib.sha256(raw).hexdigest() == digest:
-        return alias_key(value)
+        return AliasColumns(pool_id, attribute, alias_key(value), username_key)
     # Not the digest of the user's value (it cannot be: attributes never change without
     # their alias row), kept in the digest form, where no plain value can match it.
-    return DIGEST_MARK + digest
+    return AliasColumns(pool_id, attribute, DIGEST_MARK + digest, username_key)

@@ -214,14 +214,16 @@ class JobStore:
         accepts is taken after all; ``users.PoolDeleted`` if the pool is gone.
         """
         db = self.db
-        created = users.imported_columns(job.pool_id, batch.accepted, job.hash_algorithm, now)
+        created, aliases = users.imported_columns(
+            job.pool_id, batch.accepted, job.hash_algorithm, now
+        )
         try:
             with db.write() as tx:
                 row = tx.one(f"{_SELECT} WHERE job_id = ?", (job.job_id,))
                 current = _job(row) if row else None
                 if current is None or current.worker != worker or current.status not in J.RUNNING:
                     raise _NotOwner
-                users.insert(db, tx, job.pool_id, created)
+                users.insert(db, tx, job.pool_id, created, aliases)
                 self._progress(tx, job.job_id, batch, len(created), now)
                 row = tx.one(f"{_SELECT} WHERE job_id = ?", (job.job_id,))
         except _NotOwner:

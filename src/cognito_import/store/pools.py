@@ -10,16 +10,10 @@ from cognito_import.domain.attributes import VERIFIABLE
 from cognito_import.domain.filters import UserFilter
 from cognito_import.domain.pool_rules import config_from_json, config_to_json
 from cognito_import.domain.pools import Pool, PoolConfig
-from cognito_import.domain.users import User
+from cognito_import.domain.users import User, unique_values
 from cognito_import.store import users
 from cognito_import.store.db import Database, Row, Tx
-from cognito_import.store.users import (
-    UNIQUE_COLUMNS,
-    USER_COLUMNS,
-    Conflict,
-    UserColumns,
-    alias_key,
-)
+from cognito_import.store.users import USER_COLUMNS, Conflict, UserColumns, alias_key
 
 _POOL_COLUMNS = "pool_id, account, region, name, created, modified, config, settings"
 _USER_SELECT = "SELECT " + ", ".join(USER_COLUMNS) + " FROM users"
@@ -116,7 +110,8 @@ class PoolStore:
                 "DELETE FROM pools WHERE pool_id = ? AND account = ?", (pool_id, account)
             ):
                 return False
-            tx.run("DELETE FROM users WHERE pool_id = ?", (pool_id,))
+            for table in ("users", "user_aliases"):
+                tx.run(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             jobs = "SELECT job_id FROM jobs WHERE pool_id = ?"
             for table in ("job_rows", "job_batches"):
                 tx.run(f"DELETE FROM {table} WHERE job_id IN ({jobs})", (pool_id,))
@@ -148,29 +143,41 @@ class PoolStore:
                 raise Conflict(clash)
             for attribute in sorted(take_over & user.unique_values.keys()):
                 self._release(tx, user, attribute)
-            users.insert(db, tx, user.pool_id, [users.user_columns(user)])
+            users.insert(db, tx, user.pool_id, [users.user_columns(user)], users.user_aliases(user))
 
     def insert_users(self, pool_id: str, new: Sequence[User]) -> None:
         """Insert users of one pool in one transaction (a seed's); ``Conflict`` if any
         username or unique value is taken, and then none is inserted."""
         with self.db.write() as tx:
-            users.insert(self.db, tx, pool_id, [users.user_columns(u) for u in new])
+            users.insert(
+                self.db,
+                tx,
+                pool_id,
+                [users.user_columns(u) for u in new],
+                [a for u in new for a in users.user_aliases(u)],
+            )
 
     def _release(self, tx: Tx, user: User, attribute: str) -> None:
-        column = UNIQUE_COLUMNS[attribute]
-        key = (user.pool_id, alias_key(user.unique_values[attribute]))
-        found = tx.one(f"SELECT attributes FROM users WHERE pool_id = ? AND {column} = ?", key)
+        key = (user.pool_id, attribute, alias_key(user.unique_values[attribute]))
+        where = "pool_id = ? AND attribute = ? AND value = ?"
+        row = tx.one(f"SELECT username_key FROM user_aliases WHERE {where}", key)
+        if row is None:
+            return
+        tx.run(f"DELETE FROM user_aliases WHERE {where}", key)
+        holder = (user.pool_id, row[0])
+        found = tx.one(
+            "SELECT attributes FROM users WHERE pool_id = ? AND username_key = ?", holder
+        )
         if found is None:
             return
         attributes = json.loads(found[0])
         attributes[VERIFIABLE.get(attribute, attribute + "_verified")] = "false"
         tx.run(
-            f"UPDATE users SET {column} = NULL, attributes = ?, modified = ?"
-            f" WHERE pool_id = ? AND {column} = ?",
+            "UPDATE users SET attributes = ?, modified = ? WHERE pool_id = ? AND username_key = ?",
             (
                 json.dumps(attributes, ensure_ascii=False, separators=(",", ":")),
                 user.modified,
-                *key,
+                *holder,
             ),
         )
 
@@ -192,18 +199,35 @@ class PoolStore:
         return _user(row) if row else None
 
     def find_user_by_alias(self, pool_id: str, attribute: str, value: str) -> User | None:
-        column = UNIQUE_COLUMNS[attribute]
         with self.db.read() as tx:
             row = tx.one(
-                f"{_USER_SELECT} WHERE pool_id = ? AND {column} = ?", (pool_id, alias_key(value))
+                "SELECT username_key FROM user_aliases WHERE pool_id = ? AND attribute = ?"
+                " AND value = ?",
+                (pool_id, attribute, alias_key(value)),
             )
-        return _user(row) if row else None
+        return self.get_user(pool_id, row[0]) if row else None
 
     def delete_user(self, pool_id: str, username_key: str) -> bool:
+        """Delete a user and the unique values it holds. These are found from its
+        attributes by the rule that stored them, through the values' primary key; one
+        that ForceAliasCreation moved to another user is no longer this user's."""
+        key = (pool_id, username_key)
         with self.db.write() as tx:
-            deleted = tx.run(
-                "DELETE FROM users WHERE pool_id = ? AND username_key = ?", (pool_id, username_key)
+            found = tx.one(
+                "SELECT u.attributes, p.config FROM users u JOIN pools p ON p.pool_id ="
+                " u.pool_id WHERE u.pool_id = ? AND u.username_key = ?",
+                key,
             )
+            if found is None:
+                return False
+            held = unique_values(_config(found[1]).unique_attributes, json.loads(found[0]))
+            for attribute, value in held.items():
+                tx.run(
+                    "DELETE FROM user_aliases WHERE pool_id = ? AND attribute = ? AND value = ?"
+                    " AND username_key = ?",
+                    (pool_id, attribute, alias_key(value), username_key),
+                )
+            deleted = tx.run("DELETE FROM users WHERE pool_id = ? AND username_key = ?", key)
             tx.run(
                 "UPDATE pools SET user_count = user_count - ? WHERE pool_id = ?",
                 (deleted, pool_id),
