@@ -15,8 +15,22 @@ from itertools import islice
 from typing import BinaryIO
 
 from cognito_import.domain.batches import BLANK, FAILED, CheckedRow, ParsedBatch, RowProblem
-from cognito_import.domain.csvfile import Line, iter_lines, skip_lines
-from cognito_import.domain.rows import HeaderPlan, check_row
+from cognito_import.domain.csvfile import (
+    MAX_ROWS,
+    CsvFileError,
+    Header,
+    Line,
+    ScanResult,
+    iter_lines,
+    prescan,
+    read_header,
+    skip_lines,
+)
+from cognito_import.domain.pools import PoolConfig
+from cognito_import.domain.rows import HeaderPlan, check_row, plan_header
+
+# AWS is silent on a file with nothing to import; a job that imports nobody is no success.
+NO_DATA_ROWS = "The CSV file has no data rows after the header."
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -32,6 +46,31 @@ def new_subs(count: int) -> list[str]:
         h = raw[i : i + 16].hex()
         subs.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
     return subs
+
+
+def printable(message: str) -> str:
+    """A file-level message may quote the file (header names): escape what a text column
+    cannot hold (NUL, refused by PostgreSQL) or a terminal would act on."""
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
+def check_file(
+    fp: BinaryIO, config: PoolConfig, algorithm: str | None, max_rows: int = MAX_ROWS
+) -> tuple[ScanResult, Header]:
+    """The checks of the whole file before any row (UTF-8, row count, header against
+    the pool), as the import job and ``validate`` both make them; CsvFileError says why
+    the file cannot be imported at all, in a text fit for a CompletionMessage."""
+    try:
+        scan = prescan(fp, max_rows)
+        header = read_header(fp)
+        plan_header(header.columns, config, algorithm)
+    except CsvFileError as exc:
+        raise CsvFileError(printable(exc.message)) from None
+    if not scan.data_rows:
+        raise CsvFileError(NO_DATA_ROWS)
+    return scan, header
 
 
 def parse_batches(
