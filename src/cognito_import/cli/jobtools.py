@@ -37,11 +37,6 @@ def _role(role_arn: str | None, clients: Clients, pool: dict[str, Any]) -> str:
 
     if role_arn:
         return role_arn
-    if clients.endpoint_url is None:
-        raise click.UsageError(
-            "--role-arn is required against AWS: the IAM role Cognito writes the job's "
-            "CloudWatch log with"
-        )
     account = str(pool.get("Arn", "")).split(":")[4:5] or ["000000000000"]
     return LOCAL_ROLE.format(partition=partition(clients.region), account=account[0])
 
@@ -140,6 +135,11 @@ def run(
 ) -> None:
     """Import USERS_CSV: create the job, upload the file, start it and follow it to its
     end (Ctrl-C stops it). Exit 0 when it Succeeded with no row skipped or failed."""
+    if role_arn is None and endpoint_url is None:
+        raise click.UsageError(
+            "--role-arn is required against AWS: the IAM role Cognito writes the job's "
+            "CloudWatch log with"
+        )
     with tool_errors(endpoint_url):
         job = _run(
             users_csv,
