@@ -13,7 +13,6 @@ from tests.jobs import SSE, create_job, create_pool, header, put_csv
 from tests.jobs.csvs import users_csv
 from tests.live import LiveServer
 
-
 SEEN: list[str] = []
 
 

@@ -189,7 +189,7 @@ def _run(
     except KeyboardInterrupt:
         raise ToolError(f"interrupted during the upload: {job_id} stays Created") from None
     except ToolError as exc:
-        raise ToolError(f"{exc}; {job_id} was not started") from None
+        raise ToolError(f"{exc}; {job_id} was not started (it expires unused)") from None
     cognito.start_user_import_job(UserPoolId=pool_id, JobId=job_id)
     with display(max(lines - 1, 0), bar) as show:
         job = follow(cognito, pool_id, job_id, show, show.note)

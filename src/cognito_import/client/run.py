@@ -29,8 +29,9 @@ class _Body:
     """The file as the upload reads it, counting lines and checking UTF-8 on the way,
     so ``run`` needs no pass of its own over a 100 MB file."""
 
-    def __init__(self, fp: BinaryIO) -> None:
+    def __init__(self, fp: BinaryIO, name: str) -> None:
         self.fp = fp
+        self.name = name
         self.newlines = 0
         self.last = b"\n"
         self.decoder = codecs.getincrementaldecoder("utf-8")()
@@ -43,7 +44,8 @@ class _Body:
                     self.decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
                     before = chunk[: max(0, exc.start)].count(b"\n")
-                    raise ToolError(not_utf8_message(self.newlines + before + 1)) from None
+                    message = not_utf8_message(self.newlines + before + 1)
+                    raise ToolError(f"{self.name}: {message}") from None
             self.newlines += chunk.count(b"\n")
             self.last = chunk[-1:]
         return chunk
@@ -68,7 +70,7 @@ def upload(url: str, path: Path) -> int:
         conn = http.client.HTTPConnection(parts.hostname, parts.port, blocksize=BLOCK)
     try:
         with open(path, "rb") as fp:
-            body = _Body(fp)
+            body = _Body(fp, str(path))
             headers = {**SSE_HEADERS, "Content-Length": str(path.stat().st_size)}
             conn.request("PUT", f"{parts.path}?{parts.query}", body=body, headers=headers)
         response = conn.getresponse()
