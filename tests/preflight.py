@@ -103,3 +103,48 @@ def assert_validate_equals_log(checked: Validated, log: Sequence[str], status: s
     assert f"the job would end {status}:" in checked.ran.stdout
     clean = status == "Succeeded" and not not_imported
     assert checked.ran.code == (0 if clean else 1), checked.ran
+
+
+def in_terminal(
+    args: Sequence[str], env: Mapping[str, str], react: Any = None, timeout: float = 120
+) -> tuple[int, str]:
+    """``cognito-import ARGS`` on a pseudo-terminal of 120x40, as a user's shell runs it
+    (session leader, the terminal its controlling one, so Ctrl-C is a real SIGINT).
+    ``react(output so far)`` may return bytes to type. The exit status and the output."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: becomes the command, or dies without running pytest on
+        try:
+            os.execve(CLI, [CLI, *args], dict(env))
+        finally:
+            os._exit(127)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+                if react is not None and (
+                    typed := react(b"".join(chunks).decode(errors="replace"))
+                ):
+                    os.write(fd, typed)
+        else:
+            os.kill(pid, 9)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks).decode(errors="replace")
