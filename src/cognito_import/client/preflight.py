@@ -99,7 +99,7 @@ def validate(
         result.warnings = warnings(fp, scan, header, header_list, algorithm)
     result.data_rows = scan.data_rows
     source = pipeline.Source(
-        path, header.columns, config, algorithm, header.end_offset, 2, BATCH_SIZE
+        path, header.columns, config, algorithm, header.end_offset, 2, BATCH_SIZE, False
     )
     # As the import chooses: parser processes only where they pay for their start.
     if parsers is None:

@@ -8,6 +8,7 @@ and is the decision step's alone (``decide.py``).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -33,6 +34,10 @@ from cognito_import.domain.rows import HeaderPlan, check_row, plan_header
 NO_DATA_ROWS = "The CSV file has no data rows after the header."
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _nothing(attributes: dict[str, str]) -> str:
+    return ""
 
 
 def new_subs(count: int) -> list[str]:
@@ -81,12 +86,15 @@ def parse_batches(
     batch_size: int,
     stride: int = 1,
     phase: int = 0,
+    to_insert: bool = True,
 ) -> Iterator[ParsedBatch]:
     """Batches of ``batch_size`` lines from byte ``offset`` (physical line ``line``).
 
     With ``stride`` N and ``phase`` k, only batches k, k+N, k+2N, ... are checked and
     yielded; the others are passed over undecoded. N parsers with phases 0..N-1 share
-    a file between them, and together yield every batch exactly once.
+    a file between them, and together yield every batch exactly once. Without
+    ``to_insert`` (``validate``) rows are checked alike but carry no sub and no stored
+    form of their attributes: nothing will be inserted.
     """
     index = 0
     while True:
@@ -96,7 +104,8 @@ def parse_batches(
                 return
             line += passed
         else:
-            batch = parse_one(iter_lines(fp, offset, line), plan, batch_size, offset, line)
+            lines = iter_lines(fp, offset, line)
+            batch = parse_one(lines, plan, batch_size, offset, line, to_insert)
             if batch is None:
                 return
             yield batch
@@ -107,13 +116,19 @@ def parse_batches(
 
 
 def parse_one(
-    lines: Iterator[Line], plan: HeaderPlan, batch_size: int, offset: int, line: int
+    lines: Iterator[Line],
+    plan: HeaderPlan,
+    batch_size: int,
+    offset: int,
+    line: int,
+    to_insert: bool = True,
 ) -> ParsedBatch | None:
     """Up to ``batch_size`` lines as one batch; None at the end of the file."""
     batch = ParsedBatch(first_line=line, last_line=line - 1, end_offset=offset)
     items = batch.items
     # One urandom call for the batch, however many of its rows pass.
-    subs = iter(new_subs(batch_size))
+    subs = iter(new_subs(batch_size)) if to_insert else itertools.repeat("")
+    encode = _encode if to_insert else _nothing
     for row in islice(lines, batch_size):
         batch.last_line = row.number
         batch.end_offset = row.end_offset
@@ -132,7 +147,7 @@ def parse_one(
                     user.username_key,
                     user.username,
                     next(subs),
-                    _encode(user.attributes),
+                    encode(user.attributes),
                     user.mfa_enabled,
                     user.password_hash,
                     tuple(user.unique_values.items()),
