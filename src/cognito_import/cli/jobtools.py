@@ -17,6 +17,7 @@ from cognito_import.cli.preflight import (
     SHOWN_FAILURES,
     output,
     readable,
+    report_options,
     target_options,
     tool_errors,
 )
@@ -113,13 +114,7 @@ def _final(job: dict[str, Any], failures: list[str]) -> None:
     help="CloudWatchLogsRoleArn (required against AWS; this server needs none).",
 )
 @click.option("--password-hashing-algorithm", type=ALGORITHMS, help="The job's algorithm.")
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write one row per data line here at the end, as `report` does.",
-)
-@click.option("--format", "fmt", type=FORMATS, default="csv", show_default=True)
+@report_options("Write one row per data line here at the end, as `report` does.")
 @click.option("--no-progress", is_flag=True, help="Plain lines, even on a terminal.")
 def run(
     users_csv: Path,

@@ -34,6 +34,17 @@ def target_options(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def report_options(text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--report OUT`` and ``--format``, as validate and run both take them."""
+
+    def add(f: Callable[..., Any]) -> Callable[..., Any]:
+        f = click.option("--format", "fmt", type=FORMATS, default="csv", show_default=True)(f)
+        path = click.Path(path_type=Path, dir_okay=False)
+        return click.option("--report", "report_path", type=path, help=text)(f)
+
+    return add
+
+
 @contextmanager
 def tool_errors(endpoint_url: str | None) -> Iterator[None]:
     """Bad input and refused calls end the command with one line and exit status 1."""
@@ -134,13 +145,7 @@ def _summary(path: Path, where: str, result: Any) -> None:
     show_default=True,
     help="The server's --failure-threshold, for the job's final status.",
 )
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write every row that would not import here.",
-)
-@click.option("--format", "fmt", type=FORMATS, default="csv", show_default=True)
+@report_options("Write every row that would not import here.")
 def validate(
     users_csv: Path,
     user_pool_id: str | None,

@@ -4,7 +4,6 @@ elsewhere (a CI log, a pipe, ``--no-progress``)."""
 from __future__ import annotations
 
 import time
-from types import TracebackType
 from typing import Any
 
 import click
@@ -81,12 +80,7 @@ class BarDisplay:
         self.progress.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.progress.stop()
 
     def __call__(self, job: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cognito_import.domain.batches import BLANK, FAILED, SKIPPED, Outcome
+from cognito_import.domain.batches import BLANK, Outcome
 from cognito_import.domain.csvfile import CHUNK_SIZE, CsvFileError, Header, ScanResult
 from cognito_import.domain.jobs import final_status
 from cognito_import.domain.pools import PoolConfig
@@ -36,19 +36,13 @@ class Preflight:
 
     data_rows: int = 0
     imported: int = 0
+    skipped: int = 0
+    failed: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
     status: str = ""
     message: str = ""
     file_error: str | None = None
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def skipped(self) -> int:
-        return sum(1 for o in self.outcomes if o.outcome == SKIPPED)
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for o in self.outcomes if o.outcome == FAILED)
 
     @property
     def clean(self) -> bool:
@@ -110,6 +104,8 @@ def validate(
         for batch in parsed:
             decided = decide(batch, taken).batch
             result.imported += len(decided.accepted)
+            result.skipped += decided.skipped
+            result.failed += decided.failed
             result.outcomes.extend(o for o in decided.outcomes if o.outcome != BLANK)
     finally:
         parsed.close()

@@ -8,11 +8,10 @@ and is the decision step's alone (``decide.py``).
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 from collections.abc import Iterator
-from itertools import islice
+from itertools import islice, repeat
 from typing import BinaryIO
 
 from cognito_import.domain.batches import BLANK, FAILED, CheckedRow, ParsedBatch, RowProblem
@@ -127,7 +126,7 @@ def parse_one(
     batch = ParsedBatch(first_line=line, last_line=line - 1, end_offset=offset)
     items = batch.items
     # One urandom call for the batch, however many of its rows pass.
-    subs = iter(new_subs(batch_size)) if to_insert else itertools.repeat("")
+    subs = iter(new_subs(batch_size)) if to_insert else repeat("")
     encode = _encode if to_insert else _nothing
     for row in islice(lines, batch_size):
         batch.last_line = row.number
