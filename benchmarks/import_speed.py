@@ -193,6 +193,7 @@ def run_import(
     split_worker: bool = False,
     pool: Mapping[str, Any] | None = None,
     expect_clean: bool = True,
+    server_args: tuple[str, ...] = (),
 ) -> ImportResult:
     """With ``split_worker`` the server runs with ``--no-worker`` and a separate
     ``cognito-import worker`` process imports (``VmHWM`` is then the worker's).
@@ -201,7 +202,7 @@ def run_import(
     result = ImportResult(database=label, rows=rows)
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp, ExitStack() as stack:
         log_name = "server-import-" + label.lower().split()[0]
-        extra = ["--no-worker"] if split_worker else []
+        extra = [*server_args, *(["--no-worker"] if split_worker else [])]
         server = stack.enter_context(OurServer(Path(tmp), database, log_name, extra))
         importer_pid = server.pid
         if split_worker:

@@ -35,8 +35,19 @@ SIGNING_NAME = "cognito-idp"
 
 
 def health(rt: Runtime) -> dict[str, Any]:
-    """Cheap on purpose (no database round trip): a load balancer or CI step polls it."""
-    return {"status": "ok", "version": __version__, "database": rt.store.db.dialect}
+    """Cheap on purpose (no database round trip): a load balancer or CI step polls it.
+    ``worker`` is ``running``, ``down`` (the worker child died and is being replaced:
+    the answer is then a 503, so a supervisor can see it) or ``none`` (``--no-worker``)."""
+    if rt.worker_alive is not None:
+        worker = "running" if rt.worker_alive() else "down"
+    else:
+        worker = "running" if rt.settings.run_worker else "none"
+    return {
+        "status": "ok" if worker != "down" else "worker down",
+        "version": __version__,
+        "database": rt.store.db.dialect,
+        "worker": worker,
+    }
 
 
 def reset_account(rt: Runtime, account: str, reseed: bool = True) -> dict[str, Any]:
@@ -59,7 +70,8 @@ class AdminEndpoint:
         self.rt = rt
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse(health(self.rt))
+        answer = health(self.rt)
+        return JSONResponse(answer, status_code=503 if answer["worker"] == "down" else 200)
 
     async def reset(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
-import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -13,9 +11,10 @@ from starlette.routing import Route
 
 from cognito_import.admin import RESET_PATH, AdminEndpoint
 from cognito_import.api import import_jobs, logs, pools, users
-from cognito_import.imports.worker import Worker, run_worker_process
+from cognito_import.api.upload import UploadEndpoint
+from cognito_import.imports.supervisor import WorkerChild
+from cognito_import.imports.worker import Worker
 from cognito_import.protocol.awsjson import JsonEndpoint, JsonService
-from cognito_import.protocol.upload import UploadEndpoint
 from cognito_import.runtime import Runtime
 
 COGNITO_PREFIX = "AWSCognitoIdentityProviderService"
@@ -72,24 +71,15 @@ def create_app(rt: Runtime) -> Starlette:
             rt.store.close()
             return
         if settings.worker_process:
-            ctx = multiprocessing.get_context("spawn")
-            rt.wake = ctx.Event()
-            stopping = ctx.Event()
-            child = ctx.Process(
-                target=run_worker_process,
-                args=(settings, rt.wake, stopping, os.getpid(), settings.log_level),
-                name="cognito-import-worker",
-            )
-            child.start()
+            supervised = WorkerChild(rt)
+            supervised.start()
+            rt.worker_alive = lambda: supervised.alive
+            watcher = asyncio.create_task(supervised.watch())
             try:
                 yield
             finally:
-                stopping.set()
-                rt.wake.set()
-                # The batch in flight commits, then the job is handed back.
-                await asyncio.to_thread(child.join, 60)
-                if child.is_alive():
-                    child.kill()
+                await supervised.stop()
+                watcher.cancel()
                 rt.store.close()
             return
         worker = Worker(rt)

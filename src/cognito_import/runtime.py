@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -41,9 +41,12 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     ids: Ids = field(default_factory=RandomIds)
     # Set when there may be new work for the worker (a job was started or stopped), so
-    # it need not wait for its next poll; a multiprocessing Event when the worker is a
-    # child process.
+    # it need not wait for its next poll; a pipe when the worker is a child process
+    # (``imports/signals.py``), which setting never blocks.
     wake: Signal = field(default_factory=threading.Event)
+    # Whether this server's worker child is running, for /health; None when the server
+    # has no worker child (``--no-worker``, or the worker thread of the tests).
+    worker_alive: Callable[[], bool] | None = None
     # What ``serve --seed`` created at start; a reset puts it back.
     seed: Seed | None = None
 

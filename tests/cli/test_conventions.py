@@ -160,3 +160,17 @@ def test_port_zero_picks_a_free_port_and_names_it(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+
+
+def test_a_key_given_twice_in_the_environment_is_a_usage_error(tmp_path: Path) -> None:
+    keys = f"{KEY[0]}:{KEY[1]}, {KEY[0]}:other-secret"
+    done = subprocess.run(
+        [BIN, "serve", "--port", "0", "--data-dir", str(tmp_path / "data")],
+        env=clean_env(COGNITO_IMPORT_ACCESS_KEYS=keys),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert f"access key '{KEY[0]}' is given more than once" in done.stderr
+    assert "other-secret" not in done.stderr and not (tmp_path / "data").exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 import pytest
 
 from cognito_import import cli
@@ -110,6 +111,7 @@ def test_serve_on_postgresql(tmp_path: Path) -> None:
     with pg_schema(PG_URL) as database:
         args = ["--data-dir", str(tmp_path / "data"), "--database", database, *key]
         with serving(tmp_path, "first", args) as served:
+            assert httpx.get(served.url + "/health").json()["database"] == "postgresql"
             created = served.aws_json(
                 "AKIAPGKEY00000000001", "pg-secret", "create-user-pool", "--pool-name", "pg"
             )
@@ -171,8 +173,14 @@ def _options(command: click.Command) -> list[click.Option]:
 
 @pytest.mark.parametrize(
     ("args", "command"),
-    [([], cli.main), (["serve"], cli.serve), (["worker"], cli.worker)],
-    ids=["main", "serve", "worker"],
+    [
+        ([], cli.main),
+        (["serve"], cli.serve),
+        (["worker"], cli.worker),
+        (["reset"], cli.reset),
+        (["export"], cli.export),
+    ],
+    ids=["main", "serve", "worker", "reset", "export"],
 )
 def test_help_explains_every_option(args: list[str], command: click.Command) -> None:
     done = subprocess.run(

@@ -223,7 +223,9 @@ class Process:
     """``cognito-import serve|worker`` in a subprocess of its own; output goes to a file
     (a full pipe would block it), read back with ``output()``."""
 
-    def __init__(self, command: str, database: str, data_dir: Path, *extra: str) -> None:
+    def __init__(
+        self, command: str, database: str, data_dir: Path, *extra: str, new_session: bool = False
+    ) -> None:
         self.port = free_port() if command == "serve" else 0
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir.parent / f"{command}-{time.monotonic_ns()}.log"
@@ -233,7 +235,10 @@ class Process:
         if command == "serve":
             args += ["--port", str(self.port)]
         with self.log.open("wb") as out:
-            self.popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+            # new_session: a process group of its own, which a test may signal whole.
+            self.popen = subprocess.Popen(
+                args, stdout=out, stderr=subprocess.STDOUT, start_new_session=new_session
+            )
 
     def wait_ready(self, timeout: float = 20) -> Process:
         deadline = time.monotonic() + timeout

@@ -1,5 +1,5 @@
 """Migrations: applied once, in order; one that fails leaves nothing of itself behind
-and is not recorded; 0004 moves unique values into the users' rows, digests turned
+and is not recorded; 0005 moves unique values into the users' rows, digests turned
 into plain values."""
 
 from __future__ import annotations
@@ -41,19 +41,19 @@ def test_a_failing_migration_is_not_recorded_or_half_applied(database: str, tmp_
     try:
         with pytest.raises(MigrationError, match="0002_bad"):
             apply_migrations(db, folder)
-        assert _names(db) == ["0001_t"]
+        assert _names(db) == ["0001_t.sql"]
         with db.read() as tx:
             assert tx.all("SELECT id FROM t") == []
         # The table the failed migration created was rolled back with it.
         (folder / "0002_bad.sql").write_text("CREATE TABLE u (id INTEGER);")
-        assert apply_migrations(db, folder) == ["0002_bad"]
+        assert apply_migrations(db, folder) == ["0002_bad.sql"]
         assert apply_migrations(db, folder) == []
-        assert _names(db) == ["0001_t", "0002_bad"]
+        assert _names(db) == ["0001_t.sql", "0002_bad.sql"]
     finally:
         db.close()
 
 
-def test_0004_turns_digests_into_values(database: str, tmp_path: Path) -> None:
+def test_0005_turns_digests_into_values(database: str, tmp_path: Path) -> None:
     db = open_database(database, tmp_path / "data")
     apply_migrations(db, default_folder())  # the SQL migrations only: the 0003 schema
     emails = {"a": "Jane@Example.com", "b": "\U0001f600" * 200 + "@x.io"}

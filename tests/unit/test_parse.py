@@ -82,3 +82,13 @@ def test_subs_are_distinct_version_4_uuids() -> None:
     assert len(set(subs)) == 1000
     pattern = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
     assert all(pattern.fullmatch(s) for s in subs)
+
+
+def test_batches_cross_processes_intact() -> None:
+    import pickle
+
+    (batch, *_) = _parse(_file(_lines()), 1, 0, 500)
+    again = pickle.loads(pickle.dumps(batch))
+    assert again == batch
+    assert [type(i) for i in again.items] == [type(i) for i in batch.items]
+    assert {type(i) for i in batch.items} == {CheckedRow, RowProblem}

@@ -14,10 +14,7 @@ from urllib.parse import urlsplit
 import click
 
 from cognito_import.protocol.keys import DEFAULT_ACCOUNT, AccessKey, parse_access_keys
-from cognito_import.settings import (
-    ACCESS_KEYS_ENV,
-    Settings,
-)
+from cognito_import.settings import ACCESS_KEYS_ENV, Settings
 
 KEYS_FILE = "access-key.json"
 
@@ -36,6 +33,11 @@ def load_keys(specs: tuple[str, ...], data_dir: Path, announce: bool) -> dict[st
         # click has read ACCESS_KEYS_ENV into ``specs`` already when no option was given.
         for spec in specs:
             keys.extend(parse_access_keys(spec))
+        seen: set[str] = set()
+        for key in keys:
+            if key.key_id in seen:
+                raise ValueError(f"access key {key.key_id!r} is given more than once")
+            seen.add(key.key_id)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--access-key") from exc
     if not keys:

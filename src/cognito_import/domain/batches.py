@@ -12,7 +12,7 @@ tuple pickles in a fraction of the time, while still being read by field name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 SKIPPED = "SKIPPED"
 FAILED = "FAILED"
@@ -58,6 +58,18 @@ class ParsedBatch:
     last_line: int
     end_offset: int
     items: list[CheckedRow | RowProblem] = field(default_factory=list)
+
+    # Sent between processes as plain tuples: pickle handles those in C, where each
+    # NamedTuple costs a Python call (2.4 us a row, a tenth of a parser's time).
+    def __getstate__(self) -> tuple[int, int, int, list[tuple[object, ...]]]:
+        return self.first_line, self.last_line, self.end_offset, [tuple(i) for i in self.items]
+
+    def __setstate__(self, state: tuple[int, int, int, list[tuple[object, ...]]]) -> None:
+        self.first_line, self.last_line, self.end_offset, plain = state
+        new = tuple.__new__
+        width = len(CheckedRow._fields)
+        items = [new(CheckedRow if len(t) == width else RowProblem, t) for t in plain]
+        self.items = cast(list[CheckedRow | RowProblem], items)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ class ImportJob:
     heartbeat: float | None = None
     # The blob holding the current upload (each upload gets a name of its own).
     upload_name: str | None = None
+    # Runs of this job that raised (an internal error, not a row's outcome).
+    attempts: int = 0
 
     def is_expired(self, now: float, expiry_seconds: float) -> bool:
         return self.status == CREATED and now >= self.created + expiry_seconds

@@ -19,7 +19,6 @@ Pure: the import job, ``validate`` and the tests call the same function.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cognito_import.domain.batches import (
@@ -40,10 +39,6 @@ class Taken:
 
     usernames: set[str] = field(default_factory=set)
     values: dict[str, set[str]] = field(default_factory=dict)
-
-    def add_values(self, pairs: Iterable[tuple[str, str]]) -> None:
-        for attribute, value in pairs:
-            self.values.setdefault(attribute, set()).add(value)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,11 @@ class JobRunner:
             try:
                 return self._write(current, parsed)
             except pipeline.ParserDied as exc:
+                if self.shutdown.is_set():
+                    # Stopping anyway (a signal to the process group reaches the
+                    # parsers too): hand the job back rather than start new parsers.
+                    rt.store.jobs.release(job.job_id, self.worker)
+                    return None
                 if restart == PARSER_RESTARTS:
                     raise
                 log.warning("%s: %s; going on from the last committed batch", job.job_id, exc)

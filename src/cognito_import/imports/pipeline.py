@@ -12,6 +12,7 @@ reader gets end-of-file at once instead of waiting forever for the rest of the m
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -68,8 +69,12 @@ def _produce(out: Connection, source: Source, stride: int, phase: int, parent: i
         for batch in source.parse(stride, phase):
             out.send(batch)
         out.send(_DONE)
+    except (BrokenPipeError, EOFError):
+        # The reader closed its end: it stopped (a Stop, a shutdown) and needs no more.
+        return
     except BaseException as exc:
-        out.send(ParserFailed(f"parser process failed: {exc!r}"))
+        with contextlib.suppress(OSError):
+            out.send(ParserFailed(f"parser process failed: {exc!r}"))
         raise
 
 
@@ -123,7 +128,10 @@ def _end(child: BaseProcess, reader: Connection) -> None:
     if child.pid is None:  # never started
         reader.close()
         return
+    # SIGKILL, not SIGTERM: a parser holds nothing worth finishing, and under ``serve``
+    # it inherits the worker's ignored SIGTERM (ignored so that a SIGTERM to the whole
+    # process group lets the batch in flight commit).
     if child.is_alive():
-        child.terminate()
+        child.kill()
     child.join(timeout=5)
     reader.close()

@@ -21,15 +21,22 @@ log = logging.getLogger("cognito_import.worker")
 MAX_ATTEMPTS = 3
 
 
+def worker_prefix(host: str, pid: int) -> str:
+    """How the ids of a process's workers begin: its parent can hand back the jobs of a
+    worker process that died."""
+    return f"{host}:{pid}:"
+
+
 class Worker:
     def __init__(self, rt: Runtime, stopping: Signal | None = None) -> None:
         self.rt = rt
-        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.id = worker_prefix(socket.gethostname(), os.getpid()) + uuid.uuid4().hex[:8]
         self.stopping: Signal = stopping or threading.Event()
-        self.attempts: dict[str, int] = {}
+        self.heartbeat = _Heartbeat(rt, self.id, self.stopping)
 
     def run_forever(self) -> None:
         rt = self.rt
+        self.heartbeat.thread.start()
         while not self.stopping.is_set():
             try:
                 busy = self.run_once()
@@ -50,10 +57,13 @@ class Worker:
         if job is None:
             return False
         log.info("importing %s (%s) from line %d", job.job_id, job.status, job.resume_line)
+        self.heartbeat.job_id = job.job_id
         try:
             JobRunner(rt, self.id, self.stopping).run(job)
         except Exception as exc:
             self._failed(job.job_id, exc)
+        finally:
+            self.heartbeat.job_id = None
         return True
 
     def _failed(self, job_id: str, exc: Exception) -> None:
@@ -62,8 +72,10 @@ class Worker:
         account. Hand it back for a retry, and fail it after ``MAX_ATTEMPTS``."""
         log.exception("import of %s failed", job_id)
         rt = self.rt
-        attempts = self.attempts.get(job_id, 0) + 1
-        self.attempts[job_id] = attempts
+        # Counted in the jobs table: shared by every worker, kept across restarts.
+        attempts = rt.store.jobs.count_attempt(job_id, self.id)
+        if attempts is None:
+            return
         if attempts < MAX_ATTEMPTS:
             rt.store.jobs.release(job_id, self.id)
             return
@@ -76,6 +88,32 @@ class Worker:
         self.rt.wake.set()
 
 
+class _Heartbeat:
+    """Beats for the job its worker is running, on a timer a third of the heartbeat
+    timeout apart, for as long as the worker lives: a slow batch must not look like a
+    dead worker, whose job another worker would then take over. One thread (and so one
+    database connection) for the worker's whole life."""
+
+    def __init__(self, rt: Runtime, worker: str, stopping: Signal) -> None:
+        self.rt = rt
+        self.worker = worker
+        self.stopping = stopping
+        self.job_id: str | None = None
+        self.thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        interval = self.rt.settings.heartbeat_timeout / 3
+        while not self.stopping.wait(interval):
+            job_id = self.job_id
+            if job_id is None:
+                continue
+            try:
+                self.rt.store.jobs.beat(job_id, self.worker, self.rt.clock.now())
+            except Exception:
+                # A missed beat is retried at the next; the import itself goes on.
+                log.warning("heartbeat of %s failed", job_id, exc_info=True)
+
+
 def run_worker_process(
     settings: Settings, wake: Signal, stopping: Signal, parent: int, log_level: str
 ) -> None:
@@ -85,8 +123,7 @@ def run_worker_process(
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     # Nothing to do on SIGINT or SIGTERM (Ctrl-C, `timeout` and `kill -- -PGID` reach
     # the whole process group): the parent decides when this process stops, through
-    # ``stopping``. Dying here while waiting on ``wake`` would also leave the parent's
-    # ``wake.set()`` waiting forever for this sleeper to acknowledge.
+    # ``stopping``, and finishes the batch in flight first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     rt = build_runtime(settings, {})

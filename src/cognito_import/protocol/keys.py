@@ -20,7 +20,7 @@ class AccessKey:
     account: str
     # Accepted without checking the signature (--any-credentials): the client's secret
     # is unknown. ``secret`` is then the server's own, which signs its upload URLs.
-    unchecked: bool = False
+    unchecked: bool = field(default=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Migration 0004: a pool's unique values move from the ``user_aliases`` table into the
+"""Migration 0005: a pool's unique values move from the ``user_aliases`` table into the
 users' own rows (``alias_email``, ``alias_phone_number``, ``alias_preferred_username``,
 see ``store/users.py``), stored as themselves where they fit the index rather than as a
 digest.
@@ -21,7 +21,7 @@ from cognito_import.domain.users import unique_values
 from cognito_import.store.db import Database, Tx
 from cognito_import.store.users import DIGEST_MARK, UNIQUE_COLUMNS, alias_key
 
-NAME = "0004_alias_columns"
+NAME = "0005_alias_columns"
 
 
 def migrate(db: Database, tx: Tx) -> None:

@@ -149,20 +149,29 @@ class JobStore:
             return self._transition(tx, job_id, [J.CREATED], _expired(now))
 
     def expire_jobs(self, now: float, expiry: float) -> list[str]:
-        """Move every job still Created past its expiry to Expired; their ids."""
+        """Move every job still Created past its expiry to Expired; their ids. Looks
+        first without writing: an idle worker polls this."""
+        due = "SELECT job_id FROM jobs WHERE status = ? AND created <= ?"
+        with self.db.read() as tx:
+            if not tx.all(due, (J.CREATED, now - expiry)):
+                return []
         with self.db.write() as tx:
-            rows = tx.all(
-                "SELECT job_id FROM jobs WHERE status = ? AND created <= ?",
-                (J.CREATED, now - expiry),
-            )
-            ids = [r[0] for r in rows]
+            ids = [r[0] for r in tx.all(due, (J.CREATED, now - expiry))]
             for job_id in ids:
                 self._transition(tx, job_id, [J.CREATED], _expired(now))
         return ids
 
     def claim_next(self, worker: str, now: float, stale_after: float) -> ImportJob | None:
         """Take the oldest Pending job of an account that has none running, or a running
-        job whose worker stopped sending heartbeats (it died: resume where it committed)."""
+        job whose worker stopped sending heartbeats (it died: resume where it committed).
+        Looks first without writing, so that an idle worker writes nothing."""
+        with self.db.read() as tx:
+            if not tx.one(
+                "SELECT 1 FROM jobs WHERE status = ? OR (status IN (?, ?)"
+                " AND (heartbeat IS NULL OR heartbeat < ?)) LIMIT 1",
+                (J.PENDING, J.IN_PROGRESS, J.STOPPING, now - stale_after),
+            ):
+                return None
         with self.db.write() as tx:
             self.db.lock_claims(tx)
             stale = now - stale_after
@@ -249,12 +258,46 @@ class JobStore:
             ),
         )
 
+    def beat(self, job_id: str, worker: str, now: float) -> bool:
+        """The running job's heartbeat, on a timer while its worker is alive, however
+        long a batch takes; False if the job is no longer this worker's."""
+        with self.db.write() as tx:
+            return (
+                tx.run(
+                    "UPDATE jobs SET heartbeat = ? WHERE job_id = ? AND worker = ?",
+                    (now, job_id, worker),
+                )
+                > 0
+            )
+
+    def count_attempt(self, job_id: str, worker: str) -> int | None:
+        """Count a run of the job that raised; the attempts so far, or None if the job
+        is no longer this worker's."""
+        with self.db.write() as tx:
+            if not tx.run(
+                "UPDATE jobs SET attempts = attempts + 1 WHERE job_id = ? AND worker = ?",
+                (job_id, worker),
+            ):
+                return None
+            row = tx.one("SELECT attempts FROM jobs WHERE job_id = ?", (job_id,))
+        return int(row[0]) if row else None
+
     def release(self, job_id: str, worker: str) -> None:
         """Give a running job back (clean shutdown) so the next worker resumes it at once."""
         with self.db.write() as tx:
             tx.run(
                 "UPDATE jobs SET worker = NULL, heartbeat = NULL WHERE job_id = ? AND worker = ?",
                 (job_id, worker),
+            )
+
+    def release_worker(self, prefix: str) -> int:
+        """Give back every running job held by a worker whose id starts with ``prefix``
+        (a worker process known to be dead); how many."""
+        with self.db.write() as tx:
+            return tx.run(
+                "UPDATE jobs SET worker = NULL, heartbeat = NULL"
+                " WHERE status IN (?, ?) AND substr(worker, 1, ?) = ?",
+                (J.IN_PROGRESS, J.STOPPING, len(prefix), prefix),
             )
 
     def finish(self, job_id: str, worker: str, status: str, message: str, now: float) -> bool:

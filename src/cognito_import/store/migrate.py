@@ -1,6 +1,9 @@
-"""Versioned schema migrations: numbered ``.sql`` files (and the few written in Python,
-``CODE_MIGRATIONS``), each applied once, in order, in one transaction together with its
-row in ``schema_migrations``."""
+"""Versioned schema migrations, each applied once, in order, in one transaction together
+with its row in ``schema_migrations``: numbered ``.sql`` files, and the few written in
+Python (``CODE_MIGRATIONS``). A file named ``NNNN_name.<dialect>.sql`` (``sqlite``,
+``postgresql``) applies to that database only: for what the two cannot spell alike,
+such as expression indexes. A file is recorded under its file name, ``.sql`` included,
+as it always was."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from cognito_import.store import alias_values
 from cognito_import.store.db import Database, IntegrityError, Tx
 
 _CREATE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied TEXT)"
+_DIALECTS = ("sqlite", "postgresql")
 
 CODE_MIGRATIONS: dict[str, Callable[[Database, Tx], None]] = {
     alias_values.NAME: alias_values.migrate,
@@ -30,9 +34,19 @@ def default_folder() -> Traversable:
     return resources.files("cognito_import.store") / "migrations"
 
 
-def migration_names(folder: Traversable, code: Mapping[str, object]) -> list[str]:
-    names = {p.name.removesuffix(".sql") for p in folder.iterdir() if p.name.endswith(".sql")}
-    return sorted(names | code.keys())
+def migration_names(
+    folder: Traversable, code: Mapping[str, object], dialect: str | None = None
+) -> list[str]:
+    """Every migration in order, or those that apply to ``dialect``."""
+    files = [p.name for p in folder.iterdir() if p.name.endswith(".sql")]
+    if dialect is not None:
+        files = [n for n in files if _dialect_of(n) in ("", dialect)]
+    return sorted([*files, *code])
+
+
+def _dialect_of(name: str) -> str:
+    parts = name.split(".")
+    return parts[-2] if len(parts) > 2 and parts[-2] in _DIALECTS else ""
 
 
 def _statements(text: str) -> list[str]:
@@ -50,7 +64,7 @@ def apply_migrations(db: Database, folder: Traversable | None = None) -> list[st
     code = CODE_MIGRATIONS if folder is None else {}
     folder = folder or default_folder()
     applied: list[str] = []
-    for name in migration_names(folder, code):
+    for name in migration_names(folder, code, db.dialect):
         try:
             with db.write() as tx:
                 if tx.one("SELECT name FROM schema_migrations WHERE name = ?", (name,)):
@@ -81,7 +95,7 @@ def _apply(
         if code is not None:
             code(db, tx)
             return
-        for statement in _statements((folder / f"{name}.sql").read_text("utf-8")):
+        for statement in _statements((folder / name).read_text("utf-8")):
             tx.run(statement)
     except IntegrityError as exc:
         raise MigrationError(f"migration {name} failed: {exc}") from exc
