@@ -69,7 +69,8 @@ def existing_users(users: Iterable[dict[str, Any]], config: PoolConfig) -> Taken
         taken.usernames.add(config.username_key(user["Username"]))
         if unique:
             attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
-            taken.add_values(unique_values(unique, attributes).items())
+            for name, value in unique_values(unique, attributes).items():
+                taken.values.setdefault(name, set()).add(value)
     return taken
 
 
