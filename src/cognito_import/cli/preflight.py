@@ -12,14 +12,19 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from cognito_import.client.aws import ToolError
+from cognito_import.domain import hashes
+
+if TYPE_CHECKING:
+    from cognito_import.client.preflight import Preflight
+    from cognito_import.domain.pools import PoolConfig
 
 FORMATS = click.Choice(["csv", "json"])
-ALGORITHMS = click.Choice(["BCRYPT", "SCRYPT", "ARGON2ID", "PBKDF2_SHA256"])
+ALGORITHMS = click.Choice(hashes.ALGORITHMS)
 SHOWN_FAILURES = 10
 
 
@@ -95,7 +100,7 @@ def _pool_from_file(path: Path) -> dict[str, Any]:
     return pool
 
 
-def _config(pool: dict[str, Any], source: str) -> Any:
+def _config(pool: dict[str, Any], source: str) -> PoolConfig:
     from cognito_import.domain.pool_rules import config_from_description
     from cognito_import.errors import ServiceError
 
@@ -105,7 +110,7 @@ def _config(pool: dict[str, Any], source: str) -> Any:
         raise ToolError(f"{source}: not a usable pool description: {exc}") from None
 
 
-def _summary(path: Path, where: str, result: Any) -> None:
+def _summary(path: Path, where: str, result: Preflight) -> None:
     if result.file_error is not None:
         click.echo(f"{path}: the job would end Failed: {result.file_error}")
         return
@@ -221,4 +226,4 @@ def _validate(
         with output(report_path) as out:
             write_rows(outcome_rows(result.outcomes, identities), fmt, out)
         click.echo(f"wrote {len(result.outcomes):,} rows to {report_path}", err=True)
-    return bool(result.clean)
+    return result.clean
