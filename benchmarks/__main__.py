@@ -1,11 +1,12 @@
 """``python -m benchmarks``: the import on every pool shape beside its floor, a file
-with collisions beside a clean one, the API beside moto, and the emulator's start and
-reset beside moto_server's, each figure run at least three times (median, min-max),
-then one table.
+with collisions beside a clean one, ``validate`` and ``run`` beside the import of the
+same file, the API beside moto, and the emulator's start and reset beside moto_server's,
+each figure run at least three times (median, min-max), then one table.
 
 Options: ``--rows N`` for a smaller file (a quick run), ``--skip-postgres``,
-``--only import|api|emulator``, ``--duration`` seconds per API load run, ``--profile
-FILE`` for one more SQLite import sampled by py-spy (raw collapsed stacks, summarised).
+``--only import|preflight|api|emulator``, ``--duration`` seconds per API load run,
+``--profile FILE`` for one more SQLite import sampled by py-spy (raw collapsed stacks,
+summarised).
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from typing import Any
 
 from rich.console import Console
 
-from benchmarks import api_load, emulator, gen, import_speed, profile, report, shapes
+from benchmarks import api_load, emulator, gen, import_speed, preflight, profile, report, shapes
 from benchmarks.common import machine
+from benchmarks.stats import REPEATS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--rows", type=int, default=gen.FULL_ROWS, help="rows in the CSV")
     parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--only", choices=("import", "api", "emulator"))
+    parser.add_argument("--only", choices=("import", "preflight", "api", "emulator"))
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per API figure")
     parser.add_argument("--profile", type=Path, help="py-spy a further SQLite import into FILE")
     args = parser.parse_args(argv)
@@ -39,6 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "import"):
         import_figures, raw["import"] = shapes.run_all(args.rows, postgres, console)
         lines += import_figures
+
+    if args.only in (None, "preflight"):
+        console.print(f"Pre-flight: validate and run beside the import · {REPEATS} runs…")
+        checked = preflight.measure(args.rows)
+        lines += preflight.lines(checked)
+        raw["preflight"] = preflight.raw(checked)
 
     if args.only in (None, "api"):
         console.print("API: driver calibration…")

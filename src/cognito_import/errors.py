@@ -102,8 +102,10 @@ class InternalErrorException(ServiceError):
 class S3Error(Exception):
     """An S3-style XML error for the pre-signed upload endpoint."""
 
-    def __init__(self, code: str, message: str, status: int = 403) -> None:
+    def __init__(self, code: str, message: str, status: int = 403, reason: str = "") -> None:
         self.code = code
         self.message = message
         self.status = status
+        # Why, for the server's log, where S3's message says too little ("Access Denied").
+        self.reason = reason
         super().__init__(f"{code}: {message}")

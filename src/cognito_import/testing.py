@@ -198,10 +198,8 @@ class Cognito:
     def client(self, service: str = "cognito-idp", **kwargs: Any) -> Any:
         """A boto3 client for ``cognito-idp`` or ``logs`` with endpoint, region and keys
         set; other keyword arguments go to ``boto3.client``."""
-        try:
-            import boto3
-        except ImportError:  # pragma: no cover - boto3 is in the "pytest" extra
-            raise RuntimeError("cognito.client() needs boto3: pip install boto3") from None
+        import boto3  # imported here: a session without clients never pays for it
+
         options: dict[str, Any] = {
             "endpoint_url": self.url,
             "region_name": self.credentials.region,

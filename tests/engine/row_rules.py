@@ -26,6 +26,7 @@ from tests.engine.helpers import (
     usernames,
 )
 from tests.live import LiveServer
+from tests.preflight import assert_validate_equals_log, validate_live
 
 PHONE = "+14325551212"
 
@@ -78,10 +79,17 @@ def run_case(live: LiveServer, case: Case) -> None:
         header.append("cognito:password_hash")
     lines = [line(header) if callable(line) else csv_line(header, line) for line in case.rows]
     data = "\n".join([",".join(header), *lines, ""]).encode()
+    algorithm = case.job.get("PasswordHashingAlgorithm")
+    # The pre-flight first, on the pool as the import will find it.
+    checked = validate_live(
+        live, pool_id, data, *(["--password-hashing-algorithm", algorithm] if algorithm else [])
+    )
 
     job = run_import(cognito, pool_id, data, name=f"job-{case.id}"[:128], **case.job)
 
-    assert job_log(cognito, logs, pool_id, job) == list(case.log)
+    log = job_log(cognito, logs, pool_id, job)
+    assert log == list(case.log)
+    assert_validate_equals_log(checked, log, job["Status"])
     outcomes = [message.split("]")[0][1:] for message in case.log]
     imported, skipped_, failed_ = (outcomes.count(o) for o in ("SUCCEEDED", "SKIPPED", "FAILED"))
     assert (job["ImportedUsers"], job["SkippedUsers"], job["FailedUsers"]) == (

@@ -18,7 +18,7 @@ from cognito_import.domain.csvfile import (
     not_utf8_message,
     too_long_reason,
 )
-from cognito_import.imports.job import NO_DATA_ROWS
+from cognito_import.imports.parse import NO_DATA_ROWS
 from tests.conftest import make_client
 from tests.engine.helpers import (
     DATABASES,

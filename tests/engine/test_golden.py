@@ -28,6 +28,7 @@ from tests.engine.helpers import (
     shared_server,
 )
 from tests.live import LiveServer
+from tests.preflight import assert_validate_equals_log, validate_live
 
 GOLDEN = Path(__file__).parent / "golden"
 NAMES = sorted(p.stem for p in GOLDEN.glob("*.json"))
@@ -74,11 +75,16 @@ def test_golden(live: LiveServer, name: str) -> None:
     else:
         assert columns == header and len(header) == 21
 
+    algorithm = expected["job"].get("PasswordHashingAlgorithm")
+    checked = validate_live(
+        live, pool_id, data, *(["--password-hashing-algorithm", algorithm] if algorithm else [])
+    )
     job = run_import(cognito, pool_id, data, name=f"golden-{name}", **expected["job"])
 
     assert (job["Status"], job["CompletionMessage"]) == (expected["status"], expected["message"])
     assert {k: job[k] for k in expected["counts"]} == expected["counts"]
     assert job_log(cognito, logs, pool_id, job) == expected["log"]
+    assert_validate_equals_log(checked, expected["log"], job["Status"])
 
     listed = {u["Username"]: u for u in list_users(cognito, pool_id)}
     assert sorted(listed) == sorted(expected["users"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from xml.sax.saxutils import escape
 
@@ -12,8 +13,10 @@ from starlette.responses import Response
 from cognito_import.blobs import BlobTooLarge
 from cognito_import.domain import jobs as J
 from cognito_import.errors import S3Error
-from cognito_import.protocol.presign import verify_presigned
+from cognito_import.protocol.presign import SSE_HEADER, SSE_VALUE, verify_presigned
 from cognito_import.runtime import Runtime
+
+log = logging.getLogger("cognito_import.upload")
 
 
 def s3_error(error: S3Error, resource: str, request_id: str) -> Response:
@@ -45,6 +48,12 @@ class UploadEndpoint:
         try:
             await self._put(request)
         except S3Error as exc:
+            # One line per refusal, so a user whose PUT failed can see why; the path
+            # names the job, and nothing of the query (the signature) is written.
+            why = _refusal(exc, request.headers.get(SSE_HEADER))
+            log.warning(
+                "refused upload %s: %s (%d %s)", request.url.path, why, exc.status, exc.code
+            )
             return s3_error(exc, request.url.path, request_id)
         return Response(
             b"",
@@ -67,7 +76,7 @@ class UploadEndpoint:
         ):
             raise S3Error("NoSuchKey", "The specified key does not exist.", 404)
         if job.status != J.CREATED:
-            raise S3Error("AccessDenied", "Access Denied", 403)
+            raise S3Error("AccessDenied", "Access Denied", 403, f"the job is {job.status}")
         declared = request.headers.get("content-length")
         limit = rt.settings.max_upload_bytes
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -93,9 +102,23 @@ class UploadEndpoint:
         )
         if not recorded:
             await run_in_threadpool(rt.blobs.delete_upload, name)
-            raise S3Error("AccessDenied", "Access Denied", 403)
+            raise S3Error("AccessDenied", "Access Denied", 403, "the job left Created meanwhile")
         if replaced is not None and replaced != name:
             await run_in_threadpool(rt.blobs.delete_upload, replaced)
+
+
+def _refusal(error: S3Error, sse: str | None) -> str:
+    if error.reason:
+        return error.reason
+    if error.code == "SignatureDoesNotMatch" and sse != SSE_VALUE:
+        return f"{SSE_HEADER} header missing" if sse is None else f"{SSE_HEADER} is not {SSE_VALUE}"
+    known = {
+        "SignatureDoesNotMatch": "signature does not match",
+        "InvalidAccessKeyId": "unknown access key",
+        "EntityTooLarge": "too large",
+        "NoSuchKey": "no such job",
+    }
+    return known.get(error.code) or error.message.lower().rstrip(".")
 
 
 def _too_large(limit: int) -> S3Error:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from cognito_import import __version__
+from cognito_import.cli.jobtools import report, run
 from cognito_import.cli.options import load_keys
+from cognito_import.cli.preflight import validate
 from cognito_import.cli.serve import serve, worker
 from cognito_import.cli.tools import export, reset
 
@@ -19,7 +21,7 @@ def main() -> None:
     """
 
 
-for command in (serve, worker, reset, export):
+for command in (serve, worker, reset, export, validate, run, report):
     main.add_command(command)
 
-__all__ = ["export", "load_keys", "main", "reset", "serve", "worker"]
+__all__ = ["export", "load_keys", "main", "report", "reset", "run", "serve", "validate", "worker"]

@@ -25,6 +25,17 @@ def event_message(line: int, outcome: str, reason: str) -> str:
     return f"[{outcome}] Line Number {line} - {reason}"
 
 
+_EVENT = re.compile(r"\[([A-Z]+)\] Line Number ([0-9]+) - (.*)", re.DOTALL)
+
+
+def parse_event_message(message: str) -> tuple[int, str, str] | None:
+    """(line, outcome, reason) of an ``event_message``; None for any other text."""
+    match = _EVENT.fullmatch(message)
+    if match is None:
+        return None
+    return int(match.group(2)), match.group(1), match.group(3)
+
+
 def iter_events(
     batches: Sequence[tuple[int, int, float]],
     outcomes: dict[int, tuple[str, str]],

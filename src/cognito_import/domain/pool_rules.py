@@ -370,3 +370,27 @@ def config_from_json(data: Mapping[str, Any]) -> PoolConfig:
         mfa=data.get("mfa", MFA_OFF),
         case_sensitive=bool(data.get("case_sensitive", True)),
     )
+
+
+def config_from_description(user_pool: Mapping[str, Any]) -> PoolConfig:
+    """The PoolConfig of a DescribeUserPool ``UserPool`` (ours or AWS's), read back
+    through CreateUserPool's own rules, so a described pool checks rows exactly as the
+    pool it describes. InvalidParameterException when it describes no valid pool."""
+    entries = []
+    for attribute in user_pool.get("SchemaAttributes") or []:
+        entry = dict(attribute)
+        name = str(entry.get("Name", ""))
+        # Described names carry the prefixes CreateUserPool adds; Schema entries do not.
+        name = name.removeprefix(DEV_PREFIX)
+        if name not in STANDARD_BY_NAME:
+            name = name.removeprefix(CUSTOM_PREFIX)
+        entry["Name"] = name
+        entries.append(entry)
+    members = ("AutoVerifiedAttributes", "UsernameAttributes", "AliasAttributes")
+    request = {k: user_pool[k] for k in members if user_pool.get(k)}
+    request["Schema"] = entries
+    if "MfaConfiguration" in user_pool:
+        request["MfaConfiguration"] = user_pool["MfaConfiguration"]
+    if "UsernameConfiguration" in user_pool:
+        request["UsernameConfiguration"] = user_pool["UsernameConfiguration"]
+    return config_from_request(request)[0]

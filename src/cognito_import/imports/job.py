@@ -14,33 +14,23 @@ from dataclasses import replace
 
 from cognito_import.domain import jobs as J
 from cognito_import.domain.batches import ParsedBatch
-from cognito_import.domain.csvfile import CsvFileError, prescan, read_header
+from cognito_import.domain.csvfile import CsvFileError
 from cognito_import.domain.jobs import ImportJob
 from cognito_import.domain.pools import Pool
-from cognito_import.domain.rows import plan_header
 from cognito_import.imports import pipeline
 from cognito_import.imports.decide import Taken, asked_of_pool, decide
+from cognito_import.imports.parse import check_file
 from cognito_import.runtime import Runtime, Signal
 from cognito_import.store.users import Conflict, PoolDeleted
 
 log = logging.getLogger("cognito_import.imports")
 
-# AWS is silent on a file with nothing to import; a job that imports nobody is no success.
-NO_DATA_ROWS = "The CSV file has no data rows after the header."
 # A parser killed from outside is restarted from the last committed batch this often
 # in one run of a job before the job is handed back to the worker's retry count.
 PARSER_RESTARTS = 3
 # A batch decided against the pool can still meet a value another writer (an
 # AdminCreateUser) committed in between: it is decided again this often.
 CONFLICT_RETRIES = 5
-
-
-def printable(message: str) -> str:
-    """A file-level message may quote the file (header names): escape what a text column
-    cannot hold (NUL, refused by PostgreSQL) or a terminal would act on."""
-    if message.isprintable():
-        return message
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 class JobRunner:
@@ -88,16 +78,10 @@ class JobRunner:
         path = rt.blobs.path(job.upload_name or "")
         with open(path, "rb") as fp:
             try:
-                scan = prescan(fp, rt.settings.max_rows)
-                fp.seek(0)
-                header = read_header(fp)
-                plan_header(header.columns, pool.config, job.hash_algorithm)
+                scan, header = check_file(fp, pool.config, job.hash_algorithm, rt.settings.max_rows)
             except CsvFileError as exc:
-                self._finish(job, J.FAILED, printable(exc.message))
+                self._finish(job, J.FAILED, exc.message)
                 return None
-        if not scan.data_rows:
-            self._finish(job, J.FAILED, NO_DATA_ROWS)
-            return None
         self.data_rows = scan.data_rows
         if job.resume_offset:
             offset, line = job.resume_offset, job.resume_line

@@ -55,12 +55,14 @@ class Source:
     offset: int
     line: int
     batch_size: int
+    # False for ``validate``: the same checks, without what only an insert needs.
+    to_insert: bool = True
 
     def parse(self, stride: int = 1, phase: int = 0) -> Iterator[ParsedBatch]:
         plan = plan_header(self.columns, self.config, self.algorithm)
         with open(self.path, "rb") as fp:
             yield from parse_batches(
-                fp, plan, self.offset, self.line, self.batch_size, stride, phase
+                fp, plan, self.offset, self.line, self.batch_size, stride, phase, self.to_insert
             )
 
 
