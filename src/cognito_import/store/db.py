@@ -43,12 +43,11 @@ class Database(Protocol):
         writer at a time per database on SQLite; row locks on PostgreSQL."""
         ...
 
-    def json_field(self, column: str) -> str:
-        """SQL that extracts the text of key ``?`` (a bound parameter) from a JSON column."""
-        ...
-
-    def json_key(self, key: str) -> str:
-        """The bound parameter that goes with ``json_field`` for attribute ``key``."""
+    def attribute_field(self, name: str) -> str:
+        """SQL for the text of attribute ``name`` in ``users.attributes``, exactly as the
+        filter indexes (migration 0004) spell it, so that the planner can use them; its
+        comparisons are by code point on both databases. ``name`` is one of the fixed
+        searchable attribute names, never client text."""
         ...
 
     def lock_claims(self, tx: Tx) -> None:

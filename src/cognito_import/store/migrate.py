@@ -1,5 +1,7 @@
 """Versioned schema migrations: numbered ``.sql`` files, each applied once, in order, in
-one transaction together with its row in ``schema_migrations``."""
+one transaction together with its row in ``schema_migrations``. A file named
+``NNNN_name.<dialect>.sql`` (``sqlite``, ``postgresql``) applies to that database only:
+for what the two cannot spell alike, such as expression indexes."""
 
 from __future__ import annotations
 
@@ -10,9 +12,21 @@ from cognito_import.store.db import Database, IntegrityError
 _CREATE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied TEXT)"
 
 
-def migration_names() -> list[str]:
+_DIALECTS = ("sqlite", "postgresql")
+
+
+def migration_names(dialect: str | None = None) -> list[str]:
+    """Every migration, or those that apply to ``dialect``."""
     folder = resources.files("cognito_import.store") / "migrations"
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    if dialect is None:
+        return names
+    return [n for n in names if _dialect_of(n) in ("", dialect)]
+
+
+def _dialect_of(name: str) -> str:
+    parts = name.split(".")
+    return parts[-2] if len(parts) > 2 and parts[-2] in _DIALECTS else ""
 
 
 def _statements(text: str) -> list[str]:
@@ -27,7 +41,7 @@ def apply_migrations(db: Database) -> list[str]:
         tx.run(_CREATE)
     folder = resources.files("cognito_import.store") / "migrations"
     applied: list[str] = []
-    for name in migration_names():
+    for name in migration_names(db.dialect):
         try:
             with db.write() as tx:
                 if tx.one("SELECT name FROM schema_migrations WHERE name = ?", (name,)):

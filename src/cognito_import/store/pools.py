@@ -318,7 +318,12 @@ class PoolStore:
     def list_users(
         self, pool_id: str, flt: UserFilter | None, after: str | None, limit: int
     ) -> list[User]:
-        """Users ordered by username key, after the key ``after``, matching ``flt``."""
+        """Users ordered by username key, after the key ``after``, matching ``flt``.
+
+        An equality or prefix filter on ``username``, ``sub``, ``email`` or
+        ``phone_number`` is answered from an index (the primary key, or migration 0004's):
+        a prefix is a range of code points, checked again exactly by ``substr``.
+        """
         where = ["pool_id = ?", "username_key > ?"]
         params: list[object] = [pool_id, after or ""]
         if flt is not None and flt.column == "enabled":
@@ -326,27 +331,54 @@ class PoolStore:
             where.append(f"enabled IN ({','.join('?' * len(flags))})" if flags else "1 = 0")
             params.extend(flags)
         elif flt is not None:
-            column = self._filter_column(flt, params)
-            if flt.prefix:
+            column = self._filter_column(flt)
+            if not flt.prefix:
+                where.append(f"{column} = ?")
+                params.append(flt.value)
+            else:
+                ordered = self._code_points(column)
+                where.append(f"{ordered} >= ?")
+                params.append(flt.value)
+                end = prefix_end(flt.value)
+                if end is not None:
+                    where.append(f"{ordered} < ?")
+                    params.append(end)
                 # substr, not LIKE: no escaping of % and _, and no collation surprises.
                 where.append(f"substr({column}, 1, ?) = ?")
                 params.extend([len(flt.value), flt.value])
-            else:
-                where.append(f"{column} = ?")
-                params.append(flt.value)
         params.append(limit)
         sql = f"{_USER_SELECT} WHERE {' AND '.join(where)} ORDER BY username_key LIMIT ?"
         with self.db.read() as tx:
             rows = tx.all(sql, params)
         return [_user(r) for r in rows]
 
-    def _filter_column(self, flt: UserFilter, params: list[object]) -> str:
-        """The SQL expression a filter compares; binds its own parameters first."""
-        plain = {"username": "username_key", "sub": "sub", "user_status": "status"}
+    def _filter_column(self, flt: UserFilter) -> str:
+        """The SQL expression a filter compares, spelled as its index (if any) is."""
         if isinstance(flt.column, str):
-            return plain[flt.column]
-        params.append(self.db.json_key(flt.column[1]))
-        return self.db.json_field("attributes")
+            if flt.column == "sub":
+                return self._code_points("sub")
+            return {"username": "username_key", "user_status": "status"}[flt.column]
+        return self.db.attribute_field(flt.column[1])
+
+    def _code_points(self, column: str) -> str:
+        # SQLite's BINARY collation already orders by code point; PostgreSQL's attribute
+        # expressions carry their COLLATE "C" (attribute_field).
+        if self.db.dialect != "postgresql" or "COLLATE" in column:
+            return column
+        return f'{column} COLLATE "C"'
+
+
+def prefix_end(prefix: str) -> str | None:
+    """The least string greater than every string that starts with ``prefix`` (None if
+    there is none): ``prefix`` with its last character incremented, skipping the
+    surrogates, after dropping trailing U+10FFFF."""
+    stripped = prefix.rstrip("\U0010ffff")
+    if not stripped:
+        return None
+    following = ord(stripped[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:
+        following = 0xE000
+    return stripped[:-1] + chr(following)
 
 
 def user_unique_pairs(users: Iterable[User]) -> list[tuple[str, str]]:

@@ -68,11 +68,11 @@ class PostgresDatabase:
         except psycopg.errors.UniqueViolation as exc:
             raise IntegrityError(str(exc)) from exc
 
-    def json_field(self, column: str) -> str:
-        return f"({column}::jsonb ->> ?)"
-
-    def json_key(self, key: str) -> str:
-        return key
+    def attribute_field(self, name: str) -> str:
+        assert name.replace("_", "").isalnum(), name
+        # COLLATE "C": code point order whatever the database's collation, so a prefix is
+        # a range; the same expression as the filter indexes.
+        return f"((attributes::jsonb ->> '{name}') COLLATE \"C\")"
 
     def lock_claims(self, tx: Tx) -> None:
         tx.one("SELECT pg_advisory_xact_lock(?)", (_CLAIM_LOCK,))
