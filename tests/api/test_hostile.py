@@ -13,6 +13,7 @@ import logging
 import socket
 import time
 from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
@@ -21,7 +22,16 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from cognito_import.protocol.awsjson import MAX_BODY_BYTES
-from tests.api import COGNITO_TARGET, JSON_CONTENT_TYPE, account_state, call, envelope, sign
+from tests.api import (
+    COGNITO_TARGET,
+    JSON_CONTENT_TYPE,
+    account_state,
+    call,
+    envelope,
+    refused,
+    sign,
+)
+from tests.engine.helpers import create_job
 from tests.live import TEST_KEY, LiveServer
 
 
@@ -159,3 +169,28 @@ def test_a_client_hanging_up_mid_body_is_one_log_line(
 
 def _target(operation: str) -> dict[str, str]:
     return {"X-Amz-Target": COGNITO_TARGET + operation, "Content-Type": JSON_CONTENT_TYPE}
+
+
+@pytest.mark.parametrize("repeated", ["X-Amz-Signature", "X-Amz-Date", "X-Amz-Credential"])
+def test_a_repeated_presign_parameter_is_refused(cognito: Any, repeated: str) -> None:
+    pool = cognito.create_user_pool(PoolName="uploads", AutoVerifiedAttributes=["email"])
+    pool_id = pool["UserPool"]["Id"]
+    job = create_job(cognito, pool_id)
+    url = job["PreSignedUrl"]
+    own = parse_qs(urlsplit(url).query)[repeated][0]
+    # The URL's own value, then a second one: which would be checked is not for us to guess.
+    response = httpx.put(
+        f"{url}&{repeated}={quote(own, safe='')}",
+        content=b"cognito:username\nx\n",
+        headers={"x-amz-server-side-encryption": "aws:kms"},
+    )
+    assert response.status_code == 400
+    assert "<Code>AuthorizationQueryParametersError</Code>" in response.text
+    assert f"parameter {repeated} is repeated" in response.text
+    assert refused(
+        lambda: cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    ) == (
+        "PreconditionNotMetException",
+        400,
+        f"No csv file was uploaded for {job['JobId']}",
+    )
