@@ -44,10 +44,14 @@ class Database(Protocol):
         ...
 
     def attribute_field(self, name: str) -> str:
-        """SQL for the text of attribute ``name`` in ``users.attributes``, exactly as the
-        filter indexes (migration 0004) spell it, so that the planner can use them; its
-        comparisons are by code point on both databases. ``name`` is one of the fixed
-        searchable attribute names, never client text."""
+        """SQL for the text of attribute ``name`` in ``users.attributes``, compared by code
+        point on both databases. ``name`` is one of the fixed searchable attribute names,
+        never client text."""
+        ...
+
+    def attribute_pairs(self, column: str) -> str:
+        """A table function over the JSON object in ``column``: one row per member, with
+        columns ``key`` and ``value`` (text)."""
         ...
 
     def lock_claims(self, tx: Tx) -> None:

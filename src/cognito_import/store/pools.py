@@ -14,6 +14,7 @@ from cognito_import.domain.pool_rules import config_from_json, config_to_json
 from cognito_import.domain.pools import Pool, PoolConfig
 from cognito_import.domain.users import User
 from cognito_import.store.db import Database, IntegrityError, Params, Row, Tx, chunks
+from cognito_import.store.search import UserSearch, indexed
 
 _POOL_COLUMNS = "pool_id, account, region, name, created, modified, config, settings"
 USER_COLUMNS = (
@@ -106,6 +107,7 @@ def user_row(user: User) -> tuple[object, ...]:
 class PoolStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.search = UserSearch(db, USER_COLUMNS)
 
     # -- pools -----------------------------------------------------------------------
 
@@ -149,7 +151,7 @@ class PoolStore:
                 "DELETE FROM pools WHERE pool_id = ? AND account = ?", (pool_id, account)
             ):
                 return False
-            for table in ("users", "user_aliases"):
+            for table in ("users", "user_aliases", "user_search"):
                 tx.run(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             jobs = "SELECT job_id FROM jobs WHERE pool_id = ?"
             for table in ("job_rows", "job_batches"):
@@ -179,6 +181,7 @@ class PoolStore:
             for attribute in sorted(take_over & user.unique_values.keys()):
                 self._release(tx, user, attribute)
             self.insert_users(tx, [user])
+            self.search.added(tx, user)
 
     def _release(self, tx: Tx, user: User, attribute: str) -> None:
         where = "pool_id = ? AND attribute = ? AND value = ?"
@@ -313,6 +316,7 @@ class PoolStore:
                 "UPDATE pools SET user_count = user_count - ? WHERE pool_id = ?",
                 (deleted, pool_id),
             )
+            self.search.removed(tx, pool_id, username_key, deleted)
         return deleted > 0
 
     def list_users(
@@ -320,10 +324,12 @@ class PoolStore:
     ) -> list[User]:
         """Users ordered by username key, after the key ``after``, matching ``flt``.
 
-        An equality or prefix filter on ``username``, ``sub``, ``email`` or
-        ``phone_number`` is answered from an index (the primary key, or migration 0004's):
-        a prefix is a range of code points, checked again exactly by ``substr``.
+        Filters on ``sub``, ``cognito:user_status`` and the searchable attributes are
+        answered from ``user_search`` when it covers the pool (``store.search``);
+        usernames from the primary key; anything else scans the pool.
         """
+        if flt is not None and indexed(flt) and self.search.ready(pool_id):
+            return [_user(r) for r in self.search.find(pool_id, flt, after, limit)]
         where = ["pool_id = ?", "username_key > ?"]
         params: list[object] = [pool_id, after or ""]
         if flt is not None and flt.column == "enabled":
@@ -332,20 +338,13 @@ class PoolStore:
             params.extend(flags)
         elif flt is not None:
             column = self._filter_column(flt)
-            if not flt.prefix:
-                where.append(f"{column} = ?")
-                params.append(flt.value)
-            else:
-                ordered = self._code_points(column)
-                where.append(f"{ordered} >= ?")
-                params.append(flt.value)
-                end = prefix_end(flt.value)
-                if end is not None:
-                    where.append(f"{ordered} < ?")
-                    params.append(end)
+            if flt.prefix:
                 # substr, not LIKE: no escaping of % and _, and no collation surprises.
                 where.append(f"substr({column}, 1, ?) = ?")
                 params.extend([len(flt.value), flt.value])
+            else:
+                where.append(f"{column} = ?")
+                params.append(flt.value)
         params.append(limit)
         sql = f"{_USER_SELECT} WHERE {' AND '.join(where)} ORDER BY username_key LIMIT ?"
         with self.db.read() as tx:
@@ -353,32 +352,10 @@ class PoolStore:
         return [_user(r) for r in rows]
 
     def _filter_column(self, flt: UserFilter) -> str:
-        """The SQL expression a filter compares, spelled as its index (if any) is."""
+        """The SQL expression a filter compares."""
         if isinstance(flt.column, str):
-            if flt.column == "sub":
-                return self._code_points("sub")
-            return {"username": "username_key", "user_status": "status"}[flt.column]
+            return {"username": "username_key", "sub": "sub", "user_status": "status"}[flt.column]
         return self.db.attribute_field(flt.column[1])
-
-    def _code_points(self, column: str) -> str:
-        # SQLite's BINARY collation already orders by code point; PostgreSQL's attribute
-        # expressions carry their COLLATE "C" (attribute_field).
-        if self.db.dialect != "postgresql" or "COLLATE" in column:
-            return column
-        return f'{column} COLLATE "C"'
-
-
-def prefix_end(prefix: str) -> str | None:
-    """The least string greater than every string that starts with ``prefix`` (None if
-    there is none): ``prefix`` with its last character incremented, skipping the
-    surrogates, after dropping trailing U+10FFFF."""
-    stripped = prefix.rstrip("\U0010ffff")
-    if not stripped:
-        return None
-    following = ord(stripped[-1]) + 1
-    if 0xD800 <= following <= 0xDFFF:
-        following = 0xE000
-    return stripped[:-1] + chr(following)
 
 
 def user_unique_pairs(users: Iterable[User]) -> list[tuple[str, str]]:

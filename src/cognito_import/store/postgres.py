@@ -70,9 +70,12 @@ class PostgresDatabase:
 
     def attribute_field(self, name: str) -> str:
         assert name.replace("_", "").isalnum(), name
-        # COLLATE "C": code point order whatever the database's collation, so a prefix is
-        # a range; the same expression as the filter indexes.
+        # COLLATE "C": code point order whatever the database's collation, as in
+        # user_search.value.
         return f"((attributes::jsonb ->> '{name}') COLLATE \"C\")"
+
+    def attribute_pairs(self, column: str) -> str:
+        return f"jsonb_each_text({column}::jsonb)"
 
     def lock_claims(self, tx: Tx) -> None:
         tx.one("SELECT pg_advisory_xact_lock(?)", (_CLAIM_LOCK,))

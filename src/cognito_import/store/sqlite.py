@@ -100,6 +100,9 @@ class SqliteDatabase:
         # BINARY collation compares UTF-8 bytes: code point order.
         return f"json_extract(attributes, '$.\"{name}\"')"
 
+    def attribute_pairs(self, column: str) -> str:
+        return f"json_each({column})"
+
     def lock_claims(self, tx: Tx) -> None:
         # BEGIN IMMEDIATE already makes this the only writer.
         return None
