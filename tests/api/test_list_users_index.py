@@ -63,7 +63,7 @@ def _filters(values: list[str]) -> list[str]:
     for value in values:
         for op in ("=", "^="):
             texts += [f'given_name {op} "{quoted(value)}"', f'name {op} "{quoted(value[:3])}"']
-    return texts + ['cognito:user_status = "force_change_password"', 'email ^= "u"']
+    return [*texts, 'cognito:user_status = "force_change_password"', 'email ^= "u"']
 
 
 def test_filters_from_the_index_equal_a_scan(server: LiveServer, cognito: Any) -> None:
