@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,11 @@ def _sample_values(path: Path, rows: int) -> dict[str, str]:
     raise RuntimeError("the file is shorter than it says")
 
 
-def _requests(server: OurServer, pool_id: str, sample: dict[str, str]) -> dict[str, RawRequest]:
+def _requests(
+    server: OurServer, pool_id: str, sample: dict[str, str]
+) -> dict[str, Callable[[], RawRequest]]:
+    """Each call, as a function that signs it anew: a signature is good for 15 minutes,
+    less than a whole run takes."""
     cognito = server.client()
     first = cognito.list_users(UserPoolId=pool_id, Limit=1)["Users"][0]
     sub = next(a["Value"] for a in first["Attributes"] if a["Name"] == "sub")
@@ -147,15 +152,15 @@ def _requests(server: OurServer, pool_id: str, sample: dict[str, str]) -> dict[s
     def sign(operation: str, params: dict[str, Any]) -> RawRequest:
         return signed_json(server.port, TARGET + operation, params, KEY_ID, SECRET, REGION)
 
-    signed = {
-        name: sign("ListUsers", {"UserPoolId": pool_id, "Filter": text, "Limit": 60})
+    signers: dict[str, Callable[[], RawRequest]] = {
+        name: partial(sign, "ListUsers", {"UserPoolId": pool_id, "Filter": text, "Limit": 60})
         for name, text in filters.items()
     }
     for name, text in filters.items():
         if not cognito.list_users(UserPoolId=pool_id, Filter=text, Limit=60)["Users"]:
             raise RuntimeError(f"{name} finds no user: the figure would measure nothing")
-    signed["DescribeUserPool"] = sign("DescribeUserPool", {"UserPoolId": pool_id})
-    return signed
+    signers["DescribeUserPool"] = partial(sign, "DescribeUserPool", {"UserPoolId": pool_id})
+    return signers
 
 
 def measure(
@@ -168,9 +173,10 @@ def measure(
     ):
         pool_id = _import(server, path)
         requests = _requests(server, pool_id, _sample_values(path, rows))
-        for call, request in requests.items():
+        for call, signer in requests.items():
             for clients in CLIENTS:
                 p50, p99, rate, peak, errors = [], [], [], [], 0
+                request = signer()
                 for _ in range(runs):
                     with _PeakRss(server.pid) as rss:
                         result = load("python", request, clients, duration)

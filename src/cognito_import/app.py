@@ -24,11 +24,12 @@ LOGS_PREFIX = "Logs_20140328"
 UPLOAD_PREFIX = "/uploads"
 
 # Reads whose cost is bounded by one small page: on SQLite these run on the event loop
-# (see JsonService). Reads that can scan without bound stay in the threadpool with the
-# writes, where SQLite and psycopg release the GIL while they work, instead of stalling
-# every request in flight: ListUsers (a filter can scan the pool), GetLogEvents and
-# FilterLogEvents (a job's outcomes), DescribeLogGroups and DescribeLogStreams (every
-# pool and job of the account).
+# (see JsonService). ListUsers is one of them unless its filter would scan the pool or
+# rebuild its index, when it moves to the threadpool (about_to_write). Reads that can
+# scan without bound stay in the threadpool with the writes, where SQLite and psycopg
+# release the GIL while they work, instead of stalling every request in flight:
+# GetLogEvents and FilterLogEvents (a job's outcomes), DescribeLogGroups and
+# DescribeLogStreams (every pool and job of the account).
 COGNITO_READS = frozenset(
     {
         "ListUserPools",
@@ -37,6 +38,7 @@ COGNITO_READS = frozenset(
         "DescribeUserImportJob",
         "ListUserImportJobs",
         "AdminGetUser",
+        "ListUsers",
     }
 )
 

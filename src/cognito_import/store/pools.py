@@ -351,6 +351,13 @@ class PoolStore:
             rows = tx.all(sql, params)
         return [_user(r) for r in rows]
 
+    def quick(self, pool_id: str, flt: UserFilter) -> bool:
+        """Whether ``list_users`` answers ``flt`` from an index as it stands: neither a
+        scan of the pool nor a rebuild of its index."""
+        if flt.column == "username":
+            return not flt.prefix
+        return indexed(flt) and self.search.current(pool_id)
+
     def _filter_column(self, flt: UserFilter) -> str:
         """The SQL expression a filter compares."""
         if isinstance(flt.column, str):

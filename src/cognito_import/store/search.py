@@ -90,12 +90,8 @@ class UserSearch:
     def ready(self, pool_id: str) -> bool:
         """Whether ``user_search`` covers the pool, after rebuilding it if it is out of
         date and no job of the pool is importing."""
-        with self.db.read() as tx:
-            counts = tx.one(
-                "SELECT user_count, search_count FROM pools WHERE pool_id = ?", (pool_id,)
-            )
-        if counts is None or counts[0] == counts[1]:
-            return counts is not None
+        if self.current(pool_id):
+            return True
         with self.db.write() as tx:
             # A no-op update takes the pool's row lock on PostgreSQL (SQLite's BEGIN
             # IMMEDIATE already excludes other writers): concurrent rebuilds queue up
@@ -131,12 +127,19 @@ class UserSearch:
         )
         tx.run("UPDATE pools SET search_count = ? WHERE pool_id = ?", (users, pool_id))
 
+    def current(self, pool_id: str) -> bool:
+        """Whether ``user_search`` covers the pool now (one short read)."""
+        with self.db.read() as tx:
+            counts = tx.one(
+                "SELECT user_count, search_count FROM pools WHERE pool_id = ?", (pool_id,)
+            )
+        return counts is not None and counts[0] == counts[1]
+
     def find(self, pool_id: str, flt: UserFilter, after: str | None, limit: int) -> list[Row]:
         """Rows (users' columns) matching ``flt``, by username key, from the index."""
         where = ["s.pool_id = ?", "s.attribute = ?", "s.username_key > ?"]
         params: list[object] = [pool_id, flt.attribute, after or ""]
         value = flt.value
-        exact = self._exact(flt)
         if not flt.prefix or len(value) >= CUT:
             where.append("s.value = ?")
             params.append(value[:CUT])
@@ -147,19 +150,27 @@ class UserSearch:
             if end is not None:
                 where.append("s.value < ?")
                 params.append(end)
+        join = ""
         if len(value) >= CUT:
-            # The stored value is cut: compare the whole one.
+            # The stored value is cut: compare the whole one (a rare, long filter).
+            join = " JOIN users u ON u.pool_id = s.pool_id AND u.username_key = s.username_key"
+            exact = self._exact(flt)
             if flt.prefix:
                 where.append(f"substr({exact}, 1, ?) = ?")
                 params.extend([len(value), value])
             else:
                 where.append(f"{exact} = ?")
                 params.append(value)
-        params.append(limit)
-        sql = (
-            f"{self._select} FROM user_search s JOIN users u"
-            " ON u.pool_id = s.pool_id AND u.username_key = s.username_key"
+        params.extend([limit, pool_id])
+        # The page's keys first, from the index alone, then their users: a prefix that
+        # thousands of users match costs a sort of their keys, not thousands of lookups.
+        keys = (
+            f"SELECT s.username_key AS k FROM user_search s{join}"
             f" WHERE {' AND '.join(where)} ORDER BY s.username_key LIMIT ?"
+        )
+        sql = (
+            f"{self._select} FROM ({keys}) page JOIN users u"
+            " ON u.pool_id = ? AND u.username_key = page.k ORDER BY u.username_key"
         )
         with self.db.read() as tx:
             return tx.all(sql, params)
