@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from cognito_import.store.db import IntegrityError, Params, PerThread, Row, Tx
+from cognito_import.store.db import IntegrityError, Lender, Params, PerThread, Row, Tx
 
 # Connections lent to worker threads at once. Each holds a page cache of up to 16 MiB, so
 # one per thread grew the server by that much per concurrent client (40 threadpool
@@ -51,7 +50,7 @@ class SqliteDatabase:
         # The event loop's thread runs short reads itself and must never wait for a
         # connection, so it keeps one of its own; other threads borrow from the pool.
         self._loop_conns = PerThread(self._connect, lambda conn: True)
-        self._pool = _Pool(self._connect, POOL_SIZE)
+        self._pool = Lender(self._connect, lambda conn: True, POOL_SIZE)
 
     def _connect(self) -> sqlite3.Connection:
         # Autocommit mode: transactions are opened explicitly, so reads never hold a
@@ -116,45 +115,3 @@ class SqliteDatabase:
     def close(self) -> None:
         self._loop_conns.close()
         self._pool.close()
-
-
-class _Pool:
-    """At most ``size`` connections, each lent to one thread at a time. A thread that
-    already holds one (a read inside its own write) gets the same one back, so it sees
-    its own uncommitted writes and never waits for itself."""
-
-    def __init__(self, connect: Callable[[], sqlite3.Connection], size: int) -> None:
-        self._connect = connect
-        self._slots = threading.BoundedSemaphore(size)
-        self._free: list[sqlite3.Connection] = []
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self._held = threading.local()
-
-    @contextmanager
-    def lend(self) -> Iterator[sqlite3.Connection]:
-        held: sqlite3.Connection | None = getattr(self._held, "conn", None)
-        if held is not None:
-            yield held
-            return
-        with self._slots:
-            with self._lock:
-                conn = self._free.pop() if self._free else None
-            if conn is None:
-                conn = self._connect()
-                with self._lock:
-                    self._all.append(conn)
-            self._held.conn = conn
-            try:
-                yield conn
-            finally:
-                self._held.conn = None
-                with self._lock:
-                    self._free.append(conn)
-
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-            self._free.clear()
