@@ -47,8 +47,11 @@ __all__ = ["PendingCaller", "check_headers", "format_amz_date", "verify_request"
 _REGION = re.compile(r"[a-z0-9-]+")
 # Headers that change what a request does must be covered by its signature, or a captured
 # request could be replayed as another operation (DescribeUserPool as DeleteUserPool) for
-# the 15 minutes its date is good. botocore and AWS's other SDKs sign all of these.
-_MUST_SIGN = ("x-amz-target", "content-type")
+# the 15 minutes its date is good: X-Amz-Target, and every x-amz-* header (as S3
+# requires), which every AWS SDK signs. Not Content-Type: the AWS SDK for JavaScript v2
+# never signs it (its unsignableHeaders), AWS accepts that, and the content type changes
+# nothing here (the body is read as JSON whatever it says).
+_MUST_SIGN = ("x-amz-target",)
 
 
 @dataclass(frozen=True)
