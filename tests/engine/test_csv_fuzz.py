@@ -3,21 +3,18 @@ random rows in Cognito's dialect, valid files with bytes flipped, cut or repeate
 job ends in a terminal status, the worker lives on to run the next job, and when the job
 read rows its counts equal both its log lines and the users the pool gained.
 
-Small example counts here (each example is a whole import); the ``long`` Hypothesis
-profile (tests/conftest.py) runs more of them.
+The server is ``live`` (tests/engine/conftest.py), one per database. Small example
+counts here (each example is a whole import); the ``long`` Hypothesis profile
+(tests/conftest.py) runs more of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_client
 from tests.engine.helpers import (
-    DATABASES,
     counts,
     create_pool,
     csv_header,
@@ -25,7 +22,6 @@ from tests.engine.helpers import (
     job_log,
     list_users,
     run_import,
-    shared_server,
     user_row,
 )
 from tests.live import LiveServer
@@ -44,14 +40,6 @@ values = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["true", "FALSE", "maybe", "+15555550100", "x@y.co", "\\,", "01/02/1990"]),
 )
-
-
-@pytest.fixture(scope="module", params=DATABASES)
-def live(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    with shared_server(request.param, tmp_path_factory.mktemp("csvfuzz")) as server:
-        yield server
 
 
 def _valid_file(header: list[str], count: int) -> bytes:

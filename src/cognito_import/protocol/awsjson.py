@@ -102,6 +102,13 @@ class _MustWrite(Exception):
     """A read handler on the event loop is about to write; nothing is written yet."""
 
 
+def on_event_loop() -> bool:
+    """Whether the handler runs on the event loop (a read of ``JsonService.reads``): a
+    handler that must check whether its work is short before it starts can skip the
+    check (a database round trip) everywhere else."""
+    return _ON_LOOP.get()
+
+
 def about_to_write() -> None:
     """Called by a handler just before it writes. On the event loop, this abandons the
     handler, which the endpoint then runs again from the start in the threadpool: waiting
