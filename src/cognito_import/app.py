@@ -24,7 +24,7 @@ LOGS_PREFIX = "Logs_20140328"
 UPLOAD_PREFIX = "/uploads"
 
 # Reads whose cost is bounded by one small page: on SQLite these run on the event loop
-# (see JsonService). ListUsers is one of them when its filter looks up one user from an
+# (see JsonService). ListUsers is one of them when its filter matches a few users by an
 # index (PoolStore.quick); other filters move it to the threadpool. Reads that can
 # scan without bound stay in the threadpool with the writes, where SQLite and psycopg
 # release the GIL while they work, instead of stalling every request in flight:

@@ -137,6 +137,33 @@ class UserSearch:
 
     def find(self, pool_id: str, flt: UserFilter, after: str | None, limit: int) -> list[Row]:
         """Rows (users' columns) matching ``flt``, by username key, from the index."""
+        join, where, params = self._matching(pool_id, flt, after)
+        params.extend([limit, pool_id])
+        # The page's keys first, from the index alone, then their users: a prefix that
+        # thousands of users match costs a sort of their keys, not thousands of lookups.
+        keys = (
+            f"SELECT s.username_key AS k FROM user_search s{join}"
+            f" WHERE {where} ORDER BY s.username_key LIMIT ?"
+        )
+        sql = (
+            f"{self._select} FROM ({keys}) page JOIN users u"
+            " ON u.pool_id = ? AND u.username_key = page.k ORDER BY u.username_key"
+        )
+        with self.db.read() as tx:
+            return tx.all(sql, params)
+
+    def few(self, pool_id: str, flt: UserFilter, most: int) -> bool:
+        """Whether at most ``most`` users match ``flt`` (a count that stops past it)."""
+        join, where, params = self._matching(pool_id, flt, None)
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM user_search s{join} WHERE {where} LIMIT ?) m"
+        with self.db.read() as tx:
+            row = tx.one(sql, [*params, most + 1])
+        return row is not None and int(row[0]) <= most
+
+    def _matching(
+        self, pool_id: str, flt: UserFilter, after: str | None
+    ) -> tuple[str, str, list[object]]:
+        """The join, WHERE clause and parameters of the index entries matching ``flt``."""
         where = ["s.pool_id = ?", "s.attribute = ?", "s.username_key > ?"]
         params: list[object] = [pool_id, flt.attribute, after or ""]
         value = flt.value
@@ -161,19 +188,7 @@ class UserSearch:
             else:
                 where.append(f"{exact} = ?")
                 params.append(value)
-        params.extend([limit, pool_id])
-        # The page's keys first, from the index alone, then their users: a prefix that
-        # thousands of users match costs a sort of their keys, not thousands of lookups.
-        keys = (
-            f"SELECT s.username_key AS k FROM user_search s{join}"
-            f" WHERE {' AND '.join(where)} ORDER BY s.username_key LIMIT ?"
-        )
-        sql = (
-            f"{self._select} FROM ({keys}) page JOIN users u"
-            " ON u.pool_id = ? AND u.username_key = page.k ORDER BY u.username_key"
-        )
-        with self.db.read() as tx:
-            return tx.all(sql, params)
+        return join, " AND ".join(where), params
 
     def _exact(self, flt: UserFilter) -> str:
         if flt.attribute in COLUMNS:
