@@ -5,8 +5,10 @@ A 500,000-user import must stay fast, and an index kept up to date row by row ma
 three times slower (every batch touched every page of every index). So the import only
 counts its users (``pools.user_count``); ``pools.search_count`` is the number of users
 ``user_search`` covers, and when the two differ the table is rebuilt for that pool in
-one sorted pass (seconds for 500,000 users) by the first filtered ListUsers that needs
-it, unless a job of the pool is still importing: then the filter scans, as before.
+one sorted pass by the first filtered ListUsers that needs it, unless a job of the pool
+is still importing: then the filter scans, as before. The pass is one transaction: for
+500,000 users it took 13 s on SQLite (other writers wait for it, within SQLite's 30 s
+busy timeout) and 27 s on PostgreSQL (where only that pool's row is locked).
 AdminCreateUser and AdminDeleteUser keep an up-to-date table up to date themselves
 (one row per value), and mark it out of date otherwise. A change of a user's searchable
 attributes after creation (no such operation exists yet) must do the same.
