@@ -26,7 +26,7 @@ from tests.engine.helpers import (
 )
 from tests.live import LiveServer
 
-EXAMPLES = 12 if settings().max_examples <= 100 else settings().max_examples // 1000
+EXAMPLES = 30 if settings().max_examples <= 100 else settings().max_examples // 1000
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
