@@ -15,6 +15,7 @@ import boto3
 import botocore.session
 import pytest
 from botocore.config import Config
+from hypothesis import settings
 
 from tests.live import TEST_KEY, LiveServer, pg_schema
 
@@ -22,6 +23,11 @@ from tests.live import TEST_KEY, LiveServer, pg_schema
 pytest_plugins = ["pytester"]
 
 PG_URL = os.environ.get("COGNITO_IMPORT_TEST_PG")
+
+# `pytest --hypothesis-profile long tests/fuzz tests/engine/test_csv_fuzz.py`: the
+# manual run of the fuzz tests (100,000 requests per database); tests that fix their
+# own example counts keep them.
+settings.register_profile("long", max_examples=100_000, deadline=None)
 # The aws CLI installed beside this interpreter (the test virtualenv's), not whatever
 # else is on PATH.
 AWS_BIN = str(Path(sys.executable).parent / "aws")

@@ -22,11 +22,12 @@ LOGS_PREFIX = "Logs_20140328"
 UPLOAD_PREFIX = "/uploads"
 
 # Reads whose cost is bounded by one small page: on SQLite these run on the event loop
-# (see JsonService). Reads that can scan without bound stay in the threadpool with the
-# writes, where SQLite and psycopg release the GIL while they work, instead of stalling
-# every request in flight: ListUsers (a filter can scan the pool), GetLogEvents and
-# FilterLogEvents (a job's outcomes), DescribeLogGroups and DescribeLogStreams (every
-# pool and job of the account).
+# (see JsonService). ListUsers is one of them when its filter matches a few users by an
+# index (PoolStore.quick); other filters move it to the threadpool. Reads that can
+# scan without bound stay in the threadpool with the writes, where SQLite and psycopg
+# release the GIL while they work, instead of stalling every request in flight:
+# GetLogEvents and FilterLogEvents (a job's outcomes), DescribeLogGroups and
+# DescribeLogStreams (every pool and job of the account).
 COGNITO_READS = frozenset(
     {
         "ListUserPools",
@@ -35,6 +36,7 @@ COGNITO_READS = frozenset(
         "DescribeUserImportJob",
         "ListUserImportJobs",
         "AdminGetUser",
+        "ListUsers",
     }
 )
 

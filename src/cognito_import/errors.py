@@ -17,6 +17,7 @@ place (``protocol/awsjson.py``) turns them into a response, so the envelope cann
     +-- MissingAuthenticationTokenException
     +-- UnrecognizedClientException    unknown access key
     +-- InvalidSignatureException      bad signature or clock skew
+    +-- RequestEntityTooLargeException 413: body over the protocol's limit
     +-- InternalErrorException         500
 
 Upload (pre-signed S3 PUT) errors are S3's XML errors, a separate family: ``S3Error``.
@@ -91,6 +92,12 @@ class InvalidSignatureException(ServiceError):
         "Check your AWS Secret Access Key and signing method. "
         "Consult the service documentation for details."
     )
+
+
+class RequestEntityTooLargeException(ServiceError):
+    # AWS's name for this refusal (Lambda's), with the HTTP status every front end uses.
+    code = "RequestEntityTooLargeException"
+    status = 413
 
 
 class InternalErrorException(ServiceError):

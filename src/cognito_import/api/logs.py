@@ -155,7 +155,10 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
             mark = 0 if forward else _MAX_LINE
         else:
             kind, _, number = str(token).partition("/")
-            if kind not in ("f", "b") or not number.isdigit():
+            # ASCII digits only ("²".isdigit() is true, int() refuses it), and few enough
+            # for a database integer: lines never reach 10**18.
+            digits = number.isascii() and number.isdigit() and len(number) <= 18
+            if kind not in ("f", "b") or not digits:
                 raise InvalidParameterException("The specified nextToken is invalid.")
             forward, mark = kind == "f", int(number)
         found: list[LogEvent] = []

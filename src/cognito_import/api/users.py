@@ -25,7 +25,7 @@ from cognito_import.errors import (
     UsernameExistsException,
     UserNotFoundException,
 )
-from cognito_import.protocol.awsjson import Context, Handler
+from cognito_import.protocol.awsjson import Context, Handler, about_to_write, on_event_loop
 from cognito_import.runtime import Runtime
 from cognito_import.store.users import Conflict
 
@@ -203,6 +203,9 @@ def handlers(rt: Runtime) -> dict[str, Handler]:
         flt = parse_filter(p.get("Filter", ""))
         if flt is not None and flt.column == "username":
             flt = flt.with_value(pool.config.username_key(flt.value))
+        if flt is not None and on_event_loop() and not rt.store.pools.quick(pool.id, flt):
+            # A scan of the pool or a rebuild of its index takes long: off the event loop.
+            about_to_write()
         scope = f"users/{pool.id}/{p.get('Filter', '')}"
         after = None
         if "PaginationToken" in p:

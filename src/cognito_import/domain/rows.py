@@ -45,6 +45,7 @@ from cognito_import.domain.values import (
     converter,
     definition,
     length_reason,
+    text_problem,
 )
 
 # Re-exported: callers of the row rules use these texts and checks too.
@@ -301,7 +302,7 @@ def check_row(plan: HeaderPlan, values: list[str]) -> RowUser | str:
     if problem is not None:
         return problem
     attributes = {n: v for n, v in zip(plan.names, plan.pick(values), strict=False) if v}
-    problem = _schema_problem(plan, attributes)
+    problem = text_problem(attributes) or _schema_problem(plan, attributes)
     if not problem and config.username_attributes:
         problem = _fill_from_username(config.username_attributes, username, attributes)
     if problem:

@@ -1,11 +1,26 @@
 """Cognito's checks of single attribute values: shared by the CSV row rules and by
-AdminCreateUser, so a user is judged the same however it is created."""
+AdminCreateUser, so a user is judged the same however it is created.
+
+**The text rule.** Every string the service takes in (any request member the model
+knows: attribute values, usernames, filters, job names, tokens; and every value of an
+imported CSV row) may hold only the characters of XML 1.0's ``Char`` production, which
+AWS also applies to SQS message bodies: ``#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD |
+#x10000-#x10FFFF``. So NUL and the other C0 controls but tab, line feed and carriage
+return, unpaired surrogates (which a JSON ``\ud800`` escape can carry but no UTF-8 text
+can), U+FFFE and U+FFFF are refused where they arrive: a request is an
+``InvalidParameterException`` worded like AWS's validation errors, a CSV row is
+``[FAILED]``. AWS is silent here; the reason for one strict rule is that PostgreSQL cannot
+store NUL in text or JSON, neither database can store a surrogate, and a value accepted
+by one database and refused by the other (or accepted and then unreadable) is worse than
+a clear refusal.
+"""
 
 from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 
 from cognito_import.domain.attributes import (
     BOOLEAN,
@@ -28,6 +43,35 @@ BOOLS = {
 }
 INF = float("inf")
 FORMATTED = ("email", "phone_number")  # strings with a format check in check_string
+
+_NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+TEXT_RULE = (
+    "Member must contain only characters allowed in XML 1.0: "
+    "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"
+)
+
+
+def is_text(value: str) -> bool:
+    """Whether ``value`` obeys the text rule (see the module docstring)."""
+    return _NOT_TEXT.search(value) is None
+
+
+def not_text_reason(name: str) -> str:
+    return (
+        f"The value of {name} contains a character that is not allowed "
+        "(a control character other than tab, line feed or carriage return, "
+        "or U+FFFE or U+FFFF)."
+    )
+
+
+def text_problem(values: Mapping[str, str]) -> str:
+    """The reason the first value breaking the text rule fails its row, or ""."""
+    # One scan of all the values first: nearly every row passes.
+    if is_text("".join(values.values())):
+        return ""
+    name = next(name for name, value in values.items() if not is_text(value))
+    return not_text_reason(name)
+
 
 # A converter returns the stored form of a non-empty value or raises Invalid;
 # its arguments are (attribute name, low, high, value), bounds as _converter gives them.

@@ -1,10 +1,20 @@
 """AWS JSON 1.1 over HTTP: target dispatch, SigV4, model validation, the error envelope.
 
 This is the only place where a ``ServiceError`` becomes an HTTP response.
+
+A request is judged in an order that never lets a stranger make the server hold much:
+its headers are authenticated first (no body read: an unsigned or unknown-key request is
+refused at once and its connection closed), then the body is read up to
+``MAX_BODY_BYTES``, hashed as it streams in, and only then is the signature checked over
+that hash. The body is JSON only if it is UTF-8 text, nested less deeply than Python's
+parser allows (about 900 levels; AWS's parser stops at 1,000) and free of the
+``NaN``/``Infinity`` literals JSON does not have; anything else is a
+``SerializationException``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -15,23 +25,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from cognito_import.clock import Clock
 from cognito_import.errors import (
     InternalErrorException,
+    RequestEntityTooLargeException,
     SerializationException,
     ServiceError,
     UnknownOperationException,
 )
 from cognito_import.protocol.keys import AccessKey, Caller
 from cognito_import.protocol.shapes import service_model, shape_output, validate_input
-from cognito_import.protocol.sigv4 import verify_request
+from cognito_import.protocol.sigv4 import check_headers
 
 log = logging.getLogger("cognito_import")
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
+# The largest request body accepted. The largest a real Cognito request needs is a
+# CreateUserPool with every message template at its maximum (about 200 KB); AWS's front
+# end refuses far smaller payloads than the 100 MB an HTTP server would otherwise take.
+MAX_BODY_BYTES = 1024 * 1024
+# Error messages echo client values. Messages are cut to this many characters, and the
+# x-amzn-ErrorMessage header (which HTTP clients refuse past 64 KiB) carries that much.
+MAX_MESSAGE_CHARS = 4096
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,13 @@ class _MustWrite(Exception):
     """A read handler on the event loop is about to write; nothing is written yet."""
 
 
+def on_event_loop() -> bool:
+    """Whether the handler runs on the event loop (a read of ``JsonService.reads``): a
+    handler that must check whether its work is short before it starts can skip the
+    check (a database round trip) everywhere else."""
+    return _ON_LOOP.get()
+
+
 def about_to_write() -> None:
     """Called by a handler just before it writes. On the event loop, this abandons the
     handler, which the endpoint then runs again from the start in the threadpool: waiting
@@ -133,19 +158,70 @@ def _ascii(text: str) -> str:
     return _CONTROL.sub(" ", printable).strip()
 
 
-def error_response(error: ServiceError, request_id: str) -> Response:
-    body = json.dumps({"__type": error.code, "message": error.message})
-    return Response(
-        body,
-        status_code=error.status,
-        media_type=CONTENT_TYPE,
-        headers={
-            "x-amzn-RequestId": request_id,
-            # Real Cognito sends the code with a trailing colon (cognito-facts 2.5).
-            "x-amzn-ErrorType": f"{error.code}:",
-            "x-amzn-ErrorMessage": _ascii(error.message),
-        },
+def bounded(message: str) -> str:
+    """``message``, cut to ``MAX_MESSAGE_CHARS`` with ``...`` when longer."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return message[: MAX_MESSAGE_CHARS - 3] + "..."
+
+
+def error_response(error: ServiceError, request_id: str, *, close: bool = False) -> Response:
+    """The AWS error envelope; ``close`` ends the connection after it, for a request
+    whose body was not read (reading on would mean taking it in after all)."""
+    message = bounded(error.message)
+    headers = {
+        "x-amzn-RequestId": request_id,
+        # Real Cognito sends the code with a trailing colon (cognito-facts 2.5).
+        "x-amzn-ErrorType": f"{error.code}:",
+        "x-amzn-ErrorMessage": _ascii(message),
+    }
+    if close:
+        headers["Connection"] = "close"
+    body = json.dumps({"__type": error.code, "message": message})
+    return Response(body, status_code=error.status, media_type=CONTENT_TYPE, headers=headers)
+
+
+class _Unread(Exception):
+    """A refusal decided before the body was read."""
+
+    def __init__(self, error: ServiceError) -> None:
+        self.error = error
+
+
+async def read_body(request: Request, limit: int) -> tuple[bytes, str]:
+    """The body and its SHA-256 (hex), refused past ``limit`` bytes without holding more."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise _Unread(_too_large(limit))
+    digest = hashlib.sha256()
+    body = bytearray()
+    async for chunk in request.stream():
+        if len(body) + len(chunk) > limit:
+            raise _Unread(_too_large(limit))
+        body += chunk
+        digest.update(chunk)
+    return bytes(body), digest.hexdigest()
+
+
+def _too_large(limit: int) -> RequestEntityTooLargeException:
+    return RequestEntityTooLargeException(
+        f"The request body is larger than the {limit:,} bytes this service accepts."
     )
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(body: bytes) -> Any:
+    """The request body as JSON; an empty body is ``{}``, as at AWS."""
+    try:
+        text = body.decode("utf-8")
+        return json.loads(text, parse_constant=_reject_constant) if text.strip() else {}
+    except RecursionError:
+        raise SerializationException("The request body is nested too deeply.") from None
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise SerializationException("The request body is not valid JSON.") from exc
 
 
 class JsonEndpoint:
@@ -161,8 +237,14 @@ class JsonEndpoint:
         request_id = str(uuid.uuid4())
         try:
             return await self._handle(request, request_id)
+        except _Unread as exc:
+            return error_response(exc.error, request_id, close=True)
         except ServiceError as exc:
             return error_response(exc, request_id)
+        except ClientDisconnect:
+            # The client's problem, not ours: one line, no traceback.
+            log.info("client disconnected before sending its whole request %s", request_id)
+            return Response(status_code=400)
         except Exception:
             log.exception("internal error in request %s", request_id)
             return error_response(InternalErrorException(), request_id)
@@ -171,23 +253,23 @@ class JsonEndpoint:
         target = request.headers.get("x-amz-target", "")
         prefix, _, operation = target.rpartition(".")
         service = self.services.get(prefix)
-        body = await request.body()
         now = self.clock.now()
-        caller = verify_request(
-            request.method,
-            str(request.url),
-            request.headers,
-            body,
-            self.keys,
-            now,
-            (service or self.default).signing_name,
-        )
+        try:
+            pending = check_headers(
+                request.method,
+                str(request.url),
+                request.headers,
+                self.keys,
+                now,
+                (service or self.default).signing_name,
+            )
+        except ServiceError as exc:
+            raise _Unread(exc) from None
+        body, body_sha256 = await read_body(request, MAX_BODY_BYTES)
+        caller = pending.verify(body_sha256)
         if service is None or operation not in service.handlers:
             raise UnknownOperationException(f"Operation {target or '(none)'} is not supported.")
-        try:
-            data = json.loads(body) if body.strip() else {}
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise SerializationException("The request body is not valid JSON.") from exc
+        data = parse_json(body)
         model = service_model(service.model_name).operation_model(operation)
         params = validate_input(model, data)
         context = Context(caller=caller, request_id=request_id, now=now)

@@ -15,18 +15,18 @@ from botocore.credentials import Credentials
 
 from cognito_import.errors import S3Error
 from cognito_import.protocol.keys import AccessKey
-from cognito_import.protocol.sigv4 import (
-    _DEFAULT_PORTS,
+from cognito_import.protocol.signing import (
     ALGORITHM,
+    DEFAULT_PORTS,
     MAX_SKEW_SECONDS,
-    _Claim,
-    _ClientSignedHeaders,
-    _expected_signature,
-    _header_pairs,
-    _parse_amz_date,
-    _query_pairs,
-    _same,
+    Claim,
+    ClientSignedHeaders,
+    expected_signature,
     format_amz_date,
+    header_pairs,
+    parse_amz_date,
+    query_pairs,
+    same_signature,
 )
 
 MAX_PRESIGN_EXPIRES = 604800
@@ -58,7 +58,7 @@ def presign_upload_url(
 ) -> str:
     """An S3-style pre-signed PUT URL that requires ``x-amz-server-side-encryption: aws:kms``."""
     parts = urlsplit(base_url)
-    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.query or parts.fragment:
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or parts.query or parts.fragment:
         raise ValueError(f"base URL must be http(s)://host[:port][/prefix], got {base_url!r}")
     if not path.startswith("/"):
         raise ValueError(f"upload path must start with '/', got {path!r}")
@@ -85,9 +85,13 @@ def verify_presigned(
 
     ``url`` must carry the path and query exactly as received on the wire (percent-encoded).
     """
-    query = _query_pairs(urlsplit(url).query)
+    query = query_pairs(urlsplit(url).query)
     params: dict[str, str] = {}
     for name, value in query:
+        if name in params and name.startswith("X-Amz-"):
+            # Two signatures (or dates, credentials...) leave open which one was checked;
+            # S3 clients never send a signing parameter twice.
+            raise _query_error(f"Query-string authentication parameter {name} is repeated.")
         params.setdefault(name, value)
     if any(name not in params for name in _QUERY_AUTH_PARAMS):
         raise _query_error(_MISSING_QUERY_PARAMS)
@@ -106,7 +110,7 @@ def verify_presigned(
             f'"{service}". This endpoint belongs to "s3".'
         )
     timestamp = params["X-Amz-Date"]
-    signed_at = _parse_amz_date(timestamp)
+    signed_at = parse_amz_date(timestamp)
     if signed_at is None:
         raise _query_error("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
     if scope_date != timestamp[:8]:
@@ -125,19 +129,19 @@ def verify_presigned(
         # Only a signer with a clock far ahead of ours dates a URL like this; honouring it
         # would stretch its life beyond what X-Amz-Expires promises.
         raise S3Error("AccessDenied", "Request is not yet valid", 403)
-    claim = _Claim(key_id, region, service, signed_headers, params["X-Amz-Signature"], timestamp)
+    claim = Claim(key_id, region, service, signed_headers, params["X-Amz-Signature"], timestamp)
     # Only signed headers go into the rebuilt request: botocore would let an unsigned
     # x-amz-content-sha256 replace UNSIGNED-PAYLOAD in the canonical request.
-    pairs = [(name, value) for name, value in _header_pairs(headers) if name in signed_headers]
+    pairs = [(name, value) for name, value in header_pairs(headers) if name in signed_headers]
     unsigned_query = [(name, value) for name, value in query if name != "X-Amz-Signature"]
     signer = _UploadVerifier(Credentials(key.key_id, key.secret), "s3", region)
-    expected = _expected_signature(signer, claim, method, url, pairs, b"", unsigned_query)
-    if not _same(expected, claim):
+    expected = expected_signature(signer, claim, method, url, pairs, b"", unsigned_query)
+    if not same_signature(expected, claim):
         raise S3Error("SignatureDoesNotMatch", _S3_SIGNATURE_MISMATCH, 403)
     return key
 
 
-class _UploadVerifier(_ClientSignedHeaders, S3SigV4QueryAuth):  # type: ignore[misc]
+class _UploadVerifier(ClientSignedHeaders, S3SigV4QueryAuth):  # type: ignore[misc]
     pass
 
 
@@ -156,7 +160,7 @@ class _UploadPresigner(S3SigV4QueryAuth):  # type: ignore[misc]
 def _parse_expires(value: str) -> int:
     if re.fullmatch(r"-\d+", value):
         raise _query_error("X-Amz-Expires must be non-negative")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²".isdigit() is true
         raise _query_error("X-Amz-Expires should be a number")
     if int(value) > MAX_PRESIGN_EXPIRES:
         raise _query_error("X-Amz-Expires must be less than a week (in seconds) that is; 604800")

@@ -29,6 +29,7 @@ import botocore.model
 import botocore.session
 from botocore.model import Shape
 
+from cognito_import.domain.values import TEXT_RULE, is_text
 from cognito_import.errors import InvalidParameterException, SerializationException
 from cognito_import.protocol.patterns import _matches
 
@@ -42,6 +43,7 @@ _JSON_CONTAINERS = {"structure": dict, "list": list, "map": dict}
 _NOT_NULL = "Member must not be null"
 # What the AWS SDK for Java prints for sensitive members inside a larger value.
 _REDACTED = "*** Sensitive Data Redacted ***"
+_MAX_SHOWN = 1024  # characters of one scalar value shown in a message
 
 
 def lower_camel(name: str) -> str:
@@ -268,6 +270,10 @@ def _violations(shape: Shape, value: Any) -> list[str]:
         pattern = meta.get("pattern")
         if pattern is not None and not _matches(pattern, value):
             texts.append(f"Member must satisfy regular expression pattern: {pattern}")
+        elif not is_text(value):
+            # The text rule (domain.values): reported only where the model's own pattern
+            # has not already refused the value.
+            texts.append(TEXT_RULE)
         enum: list[str] = meta.get("enum") or []
         if enum and value not in enum:
             texts.append(f"Member must satisfy enum value set: [{', '.join(enum)}]")
@@ -307,7 +313,10 @@ def _show(shape: Shape | None, value: Any) -> str:
         elif shape is not None and kind == "map":
             members = dict.fromkeys(value, shape.value)
         return "{" + ", ".join(f"{k}={_show(members.get(k), v)}" for k, v in value.items()) + "}"
-    return str(value)
+    text = str(value)
+    # A 60,000-character value would otherwise be echoed whole, in the body and in the
+    # x-amzn-ErrorMessage header; the path and the constraint say what is wrong.
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
 # --- output ----------------------------------------------------------------------------

@@ -41,7 +41,8 @@ class AccountStore:
                 tx.run(f"DELETE FROM {table} WHERE job_id IN ({_JOBS})", (account,))
             jobs = tx.run("DELETE FROM jobs WHERE account = ?", (account,))
             users = tx.run(f"DELETE FROM users WHERE pool_id IN ({_POOLS})", (account,))
-            tx.run(f"DELETE FROM user_aliases WHERE pool_id IN ({_POOLS})", (account,))
+            for table in ("user_aliases", "user_search"):
+                tx.run(f"DELETE FROM {table} WHERE pool_id IN ({_POOLS})", (account,))
             pools = tx.run("DELETE FROM pools WHERE account = ?", (account,))
         return Deleted(pools=pools, users=users, jobs=jobs, job_ids=job_ids)
 

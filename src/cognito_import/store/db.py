@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Generic, Protocol, TypeVar
 
 Row = tuple[Any, ...]
@@ -43,12 +43,15 @@ class Database(Protocol):
         writer at a time per database on SQLite; row locks on PostgreSQL."""
         ...
 
-    def json_field(self, column: str) -> str:
-        """SQL that extracts the text of key ``?`` (a bound parameter) from a JSON column."""
+    def attribute_field(self, name: str) -> str:
+        """SQL for the text of attribute ``name`` in ``users.attributes``, compared by code
+        point on both databases. ``name`` is one of the fixed searchable attribute names,
+        never client text."""
         ...
 
-    def json_key(self, key: str) -> str:
-        """The bound parameter that goes with ``json_field`` for attribute ``key``."""
+    def attribute_pairs(self, column: str) -> str:
+        """A table function over the JSON object in ``column``: one row per member, with
+        columns ``key`` and ``value`` (text)."""
         ...
 
     def lock_claims(self, tx: Tx) -> None:
@@ -102,6 +105,53 @@ class PerThread(Generic[C]):
                 conn.close()
             self._all.clear()
         self._local = threading.local()
+
+
+class Lender(Generic[C]):
+    """At most ``size`` connections, each lent to one thread at a time. A thread that
+    already holds one (a read inside its own write) gets the same one back, so it sees
+    its own uncommitted writes and never waits for itself."""
+
+    def __init__(self, connect: Callable[[], C], usable: Callable[[C], bool], size: int) -> None:
+        self._connect = connect
+        self._usable = usable
+        self._slots = threading.BoundedSemaphore(size)
+        self._free: list[C] = []
+        self._all: list[C] = []
+        self._lock = threading.Lock()
+        self._held = threading.local()
+
+    @contextmanager
+    def lend(self) -> Iterator[C]:
+        held: C | None = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self._slots:
+            with self._lock:
+                conn = self._free.pop() if self._free else None
+            if conn is not None and not self._usable(conn):
+                with self._lock:  # a connection the server closed: make a new one
+                    self._all.remove(conn)
+                conn = None
+            if conn is None:
+                conn = self._connect()
+                with self._lock:
+                    self._all.append(conn)
+            self._held.conn = conn
+            try:
+                yield conn
+            finally:
+                self._held.conn = None
+                with self._lock:
+                    self._free.append(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+            self._free.clear()
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -1,4 +1,4 @@
-"""PostgreSQL through psycopg 3: one connection per thread, COPY for bulk inserts."""
+"""PostgreSQL through psycopg 3: a bounded pool of connections, COPY for bulk inserts."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from typing import Any
 
 import psycopg
 
-from cognito_import.store.db import IntegrityError, Params, PerThread, Row, Tx
+from cognito_import.store.db import IntegrityError, Lender, Params, Row, Tx
 
 # Any constant works: it only has to be the same in every process sharing the database.
 _CLAIM_LOCK = 0x636F676E
+# Connections lent to threads at once: one per thread (40 under 40 clients) took the
+# PostgreSQL server past max_connections (100) with two servers and a test run, and a
+# query is round trips that a few connections overlap as well as forty.
+POOL_SIZE = 10
 
 
 @functools.cache
@@ -50,30 +54,36 @@ class PostgresDatabase:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._conns: PerThread[psycopg.Connection[Row]] = PerThread(
-            lambda: psycopg.connect(self.url, autocommit=True), lambda conn: not conn.closed
+        self._conns: Lender[psycopg.Connection[Row]] = Lender(
+            lambda: psycopg.connect(self.url, autocommit=True),
+            lambda conn: not conn.closed,
+            POOL_SIZE,
         )
 
     @contextmanager
     def read(self) -> Iterator[_PgTx]:
         # Autocommit, no BEGIN/COMMIT: every read unit here is one statement, and the
         # two extra round trips were most of a Describe on PostgreSQL.
-        yield _PgTx(self._conns.get())
+        with self._conns.lend() as conn:
+            yield _PgTx(conn)
 
     @contextmanager
     def write(self) -> Iterator[_PgTx]:
-        conn = self._conns.get()
-        try:
-            with conn.transaction():
-                yield _PgTx(conn)
-        except psycopg.errors.UniqueViolation as exc:
-            raise IntegrityError(str(exc)) from exc
+        with self._conns.lend() as conn:
+            try:
+                with conn.transaction():
+                    yield _PgTx(conn)
+            except psycopg.errors.UniqueViolation as exc:
+                raise IntegrityError(str(exc)) from exc
 
-    def json_field(self, column: str) -> str:
-        return f"({column}::jsonb ->> ?)"
+    def attribute_field(self, name: str) -> str:
+        assert name.replace("_", "").isalnum(), name
+        # COLLATE "C": code point order whatever the database's collation, as in
+        # user_search.value.
+        return f"((attributes::jsonb ->> '{name}') COLLATE \"C\")"
 
-    def json_key(self, key: str) -> str:
-        return key
+    def attribute_pairs(self, column: str) -> str:
+        return f"jsonb_each_text({column}::jsonb)"
 
     def lock_claims(self, tx: Tx) -> None:
         tx.one("SELECT pg_advisory_xact_lock(?)", (_CLAIM_LOCK,))

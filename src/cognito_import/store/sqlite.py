@@ -1,14 +1,21 @@
-"""SQLite: WAL mode, one connection per thread, ``BEGIN IMMEDIATE`` for writes."""
+"""SQLite: WAL mode, a bounded pool of connections, ``BEGIN IMMEDIATE`` for writes."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cognito_import.store.db import IntegrityError, Params, PerThread, Row, Tx, chunks
+from cognito_import.store.db import IntegrityError, Lender, Params, PerThread, Row, Tx, chunks
+
+# Connections lent to worker threads at once. Each holds a page cache of up to 16 MiB, so
+# one per thread grew the server by that much per concurrent client (40 threadpool
+# threads: 720 MB); SQLite runs one statement per connection, and two cores gain nothing
+# from more than a few at a time.
+POOL_SIZE = 6
 
 
 class _SqliteTx:
@@ -41,7 +48,10 @@ class SqliteDatabase:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._conns = PerThread(self._connect, lambda conn: True)
+        # The event loop's thread runs short reads itself and must never wait for a
+        # connection, so it keeps one of its own; other threads borrow from the pool.
+        self._loop_conns = PerThread(self._connect, lambda conn: True)
+        self._pool = Lender(self._connect, lambda conn: True, POOL_SIZE)
 
     def _connect(self) -> sqlite3.Connection:
         # Autocommit mode: transactions are opened explicitly, so reads never hold a
@@ -63,26 +73,39 @@ class SqliteDatabase:
         return conn
 
     @contextmanager
+    def _conn(self) -> Iterator[sqlite3.Connection]:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            with self._pool.lend() as conn:
+                yield conn
+            return
+        yield self._loop_conns.get()
+
+    @contextmanager
     def read(self) -> Iterator[_SqliteTx]:
         # No BEGIN/COMMIT: every read unit is one statement, atomic on its own.
-        yield _SqliteTx(self._conns.get())
+        with self._conn() as conn:
+            yield _SqliteTx(conn)
 
     @contextmanager
     def write(self) -> Iterator[_SqliteTx]:
-        conn = self._conns.get()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield _SqliteTx(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._conn() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteTx(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
-    def json_field(self, column: str) -> str:
-        return f"json_extract({column}, ?)"
+    def attribute_field(self, name: str) -> str:
+        assert name.replace("_", "").isalnum(), name
+        # BINARY collation compares UTF-8 bytes: code point order.
+        return f"json_extract(attributes, '$.\"{name}\"')"
 
-    def json_key(self, key: str) -> str:
-        return '$."' + key.replace('"', '\\"') + '"'
+    def attribute_pairs(self, column: str) -> str:
+        return f"json_each({column})"
 
     def lock_claims(self, tx: Tx) -> None:
         # BEGIN IMMEDIATE already makes this the only writer.
@@ -103,4 +126,5 @@ class SqliteDatabase:
         return found
 
     def close(self) -> None:
-        self._conns.close()
+        self._loop_conns.close()
+        self._pool.close()

@@ -1,0 +1,217 @@
+"""Filtered ListUsers on a big pool, beside DescribeUserPool (issue 12).
+
+``python -m benchmarks.list_users`` (``--rows N`` for a smaller pool, ``--skip-postgres``,
+``--duration`` seconds per run, ``--runs``): for each database, a fresh server imports the
+benchmark CSV (500,000 users by default) through the real API, then each request below is
+signed once and replayed by keep-alive clients, at 1, 8 and 40 connections:
+
+- ``email =``: an equality filter on an indexed attribute (one user matches);
+- ``email ^= <local part>``: a prefix filter that one user matches;
+- ``email ^= <3 letters>``: a prefix that thousands match (the page is their first 60);
+- ``sub =``: equality on ``sub``;
+- ``given_name =``: an attribute without an index, for comparison (scans the pool);
+- DescribeUserPool, the cheapest call that names the pool.
+
+Each figure is run ``--runs`` times (default 3); the median and the min-max of p50, p99,
+requests/s and the API process's peak resident memory during the run are printed. No
+figure is asserted: this is a measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from benchmarks import gen
+from benchmarks.common import (
+    DATA_DIR,
+    KEY_ID,
+    REGION,
+    SECRET,
+    OurServer,
+    machine,
+    pg_schema,
+    pg_url,
+    proc_status,
+)
+from benchmarks.driver import RawRequest, load, signed_json
+from benchmarks.import_speed import ROLE, TARGET, _upload
+
+CLIENTS = (1, 8, 40)
+
+
+@dataclass(frozen=True)
+class Figure:
+    database: str
+    call: str
+    clients: int
+    p50_ms: list[float]
+    p99_ms: list[float]
+    per_second: list[float]
+    peak_rss_mb: list[float]
+    errors: int
+
+    def line(self) -> str:
+        return (
+            f"{self.database:<10} {self.call:<28} {self.clients:>2} clients · "
+            f"p50 {_spread(self.p50_ms)} ms · p99 {_spread(self.p99_ms)} ms · "
+            f"{_spread(self.per_second, '.0f')} req/s · "
+            f"peak RSS {_spread(self.peak_rss_mb, '.0f')} MB · {self.errors} errors"
+        )
+
+
+def _spread(values: Sequence[float], fmt: str = ".1f") -> str:
+    """Median (min-max)."""
+    return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
+
+
+class _PeakRss:
+    """The highest VmRSS of one process, sampled every 20 ms while running."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, proc_status(self.pid).get("VmRSS", 0))
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> _PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _import(server: OurServer, path: Path) -> str:
+    cognito = server.client()
+    pool_id = str(
+        cognito.create_user_pool(PoolName="bench", AutoVerifiedAttributes=["email"])["UserPool"][
+            "Id"
+        ]
+    )
+    job = cognito.create_user_import_job(
+        JobName="bench", UserPoolId=pool_id, CloudWatchLogsRoleArn=ROLE
+    )["UserImportJob"]
+    _upload(job["PreSignedUrl"], path)
+    cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    while True:
+        done = cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+        status = done["UserImportJob"]["Status"]
+        if status not in ("Pending", "InProgress"):
+            break
+        time.sleep(0.2)
+    if status != "Succeeded":
+        raise RuntimeError(f"the import ended {status}: {done}")
+    return pool_id
+
+
+def _sample_values(path: Path, rows: int) -> dict[str, str]:
+    """An email and a given name from the middle of the file."""
+    with path.open(encoding="utf-8") as fp:
+        header = fp.readline().rstrip("\n").split(",")
+        for number, line in enumerate(fp):
+            if number == rows // 2:
+                values = line.rstrip("\n").replace("\\,", "\u0000").split(",")
+                row = dict(zip(header, values, strict=False))
+                return {"email": row["email"], "given_name": row["given_name"]}
+    raise RuntimeError("the file is shorter than it says")
+
+
+def _requests(
+    server: OurServer, pool_id: str, sample: dict[str, str]
+) -> dict[str, Callable[[], RawRequest]]:
+    """Each call, as a function that signs it anew: a signature is good for 15 minutes,
+    less than a whole run takes."""
+    cognito = server.client()
+    first = cognito.list_users(UserPoolId=pool_id, Limit=1)["Users"][0]
+    sub = next(a["Value"] for a in first["Attributes"] if a["Name"] == "sub")
+    email = sample["email"]
+    filters = {
+        "ListUsers email =": f'email = "{email}"',
+        "ListUsers email ^= local part": f'email ^= "{email.split("@")[0]}@"',
+        "ListUsers email ^= 3 letters": f'email ^= "{email[:3]}"',
+        "ListUsers sub =": f'sub = "{sub}"',
+        "ListUsers given_name =": f'given_name = "{sample["given_name"]}"',
+    }
+
+    def sign(operation: str, params: dict[str, Any]) -> RawRequest:
+        return signed_json(server.port, TARGET + operation, params, KEY_ID, SECRET, REGION)
+
+    signers: dict[str, Callable[[], RawRequest]] = {
+        name: partial(sign, "ListUsers", {"UserPoolId": pool_id, "Filter": text, "Limit": 60})
+        for name, text in filters.items()
+    }
+    for name, text in filters.items():
+        if not cognito.list_users(UserPoolId=pool_id, Filter=text, Limit=60)["Users"]:
+            raise RuntimeError(f"{name} finds no user: the figure would measure nothing")
+    signers["DescribeUserPool"] = partial(sign, "DescribeUserPool", {"UserPoolId": pool_id})
+    return signers
+
+
+def measure(
+    label: str, database: str | None, path: Path, rows: int, duration: float, runs: int
+) -> list[Figure]:
+    figures: list[Figure] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-list-users-") as tmp,
+        OurServer(Path(tmp), database, f"server-list-users-{label.lower()}") as server,
+    ):
+        pool_id = _import(server, path)
+        requests = _requests(server, pool_id, _sample_values(path, rows))
+        for call, signer in requests.items():
+            for clients in CLIENTS:
+                p50, p99, rate, peak, errors = [], [], [], [], 0
+                request = signer()
+                for _ in range(runs):
+                    with _PeakRss(server.pid) as rss:
+                        result = load("python", request, clients, duration)
+                    p50.append(result.p50_ms)
+                    p99.append(result.p99_ms)
+                    rate.append(result.per_second)
+                    peak.append(rss.peak_kb / 1024)
+                    errors += result.errors
+                figure = Figure(label, call, clients, p50, p99, rate, peak, errors)
+                print(figure.line(), flush=True)
+                figures.append(figure)
+    return figures
+
+
+def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.list_users", description=__doc__)
+    parser.add_argument("--rows", type=int, default=gen.FULL_ROWS)
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per run")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure")
+    args = parser.parse_args(argv)
+    host = machine(not args.skip_postgres)
+    out(host.line())
+    path = gen.generate(args.rows)
+    out(f"pool: {args.rows:,} users from {path}; python driver; median (min-max) of {args.runs}")
+    figures = measure("SQLite", None, path, args.rows, args.duration, args.runs)
+    if not args.skip_postgres:
+        with pg_schema(pg_url()) as (_, url):
+            figures += measure("PostgreSQL", url, path, args.rows, args.duration, args.runs)
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    saved = DATA_DIR / "list_users.json"
+    saved.write_text(json.dumps({"host": asdict(host), "figures": [asdict(f) for f in figures]}))
+    out(f"saved {saved}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
