@@ -43,6 +43,8 @@ class JobRunner:
         # depends on it, never an outcome.
         self.ask_pool = False
         self.data_rows = 0
+        # Users imported when the planner's statistics were last refreshed.
+        self.refreshed_at = 0
 
     def run(self, job: ImportJob) -> None:
         rt = self.rt
@@ -137,7 +139,9 @@ class JobRunner:
         the job was taken over by another worker or handed back for a shutdown."""
         current: ImportJob | None = job
         for batch in parsed:
-            current = self._persist(job, batch)
+            assert current is not None
+            imported = current.imported
+            current = self._persist(job, batch, imported)
             if current is None or current.stop_requested:
                 return current
             if self.shutdown.is_set():
@@ -145,7 +149,7 @@ class JobRunner:
                 return None
         return current
 
-    def _persist(self, job: ImportJob, batch: ParsedBatch) -> ImportJob | None:
+    def _persist(self, job: ImportJob, batch: ParsedBatch, imported: int) -> ImportJob | None:
         """Decide ``batch`` and commit it.
 
         Asking the pool costs an indexed probe per username and value; most batches of
@@ -163,6 +167,10 @@ class JobRunner:
                     return store.jobs.persist(job, self.worker, decision.batch, now)
                 except Conflict:
                     pass
+        if imported >= 2 * max(self.refreshed_at, 5_000):
+            # Each doubling of the pool: lookups stay index probes as it grows.
+            store.pools.refresh_statistics()
+            self.refreshed_at = imported
         keys, pairs = asked_of_pool(batch)
         for _ in range(CONFLICT_RETRIES):
             usernames, values = store.pools.held(job.pool_id, keys, pairs)

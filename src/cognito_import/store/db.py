@@ -69,6 +69,11 @@ class Database(Protocol):
         for which that column is one of ``values``: one indexed probe per value."""
         ...
 
+    def refresh_statistics(self, tables: Sequence[str]) -> None:
+        """Let the planner see how large ``tables`` have grown (a bulk load outruns the
+        database's own statistics)."""
+        ...
+
     def close(self) -> None: ...
 
 

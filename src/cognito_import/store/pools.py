@@ -185,6 +185,9 @@ class PoolStore:
             ),
         )
 
+    def refresh_statistics(self) -> None:
+        self.db.refresh_statistics(("users", "user_aliases"))
+
     def held(
         self, pool_id: str, keys: Sequence[str], pairs: Sequence[tuple[str, str]]
     ) -> tuple[set[str], dict[str, set[str]]]:

@@ -125,6 +125,10 @@ class SqliteDatabase:
             found.extend(tx.all(f"{sql} IN ({marks})", (*params, *part)))
         return found
 
+    def refresh_statistics(self, tables: Sequence[str]) -> None:
+        # SQLite plans these primary-key probes the same way whatever the table's size.
+        return None
+
     def close(self) -> None:
         self._loop_conns.close()
         self._pool.close()
