@@ -22,6 +22,7 @@ from tests.engine.helpers import (
     csv_header,
     describe,
     processes,
+    spawned_children,
     start_job,
     upload,
     user_row,
@@ -29,26 +30,10 @@ from tests.engine.helpers import (
 )
 
 
-def worker_children(parent: int) -> list[int]:
-    """``parent``'s children that are multiprocessing spawns: its worker."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = (entry / "cmdline").read_bytes()
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == parent and b"spawn_main" in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
 def the_worker(server: Process, other_than: int = 0) -> int:
     deadline = time.monotonic() + 20
     while True:
-        found = [pid for pid in worker_children(server.popen.pid) if pid != other_than]
+        found = [pid for pid in spawned_children(server.popen.pid) if pid != other_than]
         if found:
             return found[0]
         assert time.monotonic() < deadline, server.output()

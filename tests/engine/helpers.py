@@ -271,3 +271,19 @@ def processes() -> Iterator[list[Process]]:
     finally:
         for process in started:
             process.kill()
+
+
+def spawned_children(parent: int) -> list[int]:
+    """``parent``'s children that are multiprocessing spawns (a worker, or parsers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return found

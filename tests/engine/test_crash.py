@@ -35,6 +35,7 @@ from tests.engine.helpers import (
     no_delay,
     processes,
     run_import,
+    spawned_children,
     start_job,
     succeeded,
     user_row,
@@ -269,20 +270,8 @@ def test_worker_of_another_process_takes_over(database: str, tmp_path: Path) -> 
 
 
 def parser_processes() -> list[int]:
-    """This process's children that are multiprocessing spawns: the parsers of the
-    LiveServer worker running in this process."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = (entry / "cmdline").read_bytes()
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == os.getpid() and b"spawn_main" in cmdline:
-            found.append(int(entry.name))
-    return found
+    """The parsers of the LiveServer worker running in this process."""
+    return spawned_children(os.getpid())
 
 
 @pytest.mark.slow
