@@ -16,6 +16,7 @@ from cognito_import.api.operations import COGNITO, COGNITO_PREFIX, LOGS, LOGS_PR
 from cognito_import.api.upload import UploadEndpoint
 from cognito_import.imports.supervisor import WorkerChild
 from cognito_import.imports.worker import Worker
+from cognito_import.outbox_endpoint import OUTBOX_PATH, OutboxEndpoint
 from cognito_import.protocol.awsjson import JsonEndpoint, JsonService
 from cognito_import.runtime import Runtime
 
@@ -61,13 +62,14 @@ def create_app(rt: Runtime) -> Starlette:
     endpoint = JsonEndpoint([cognito, cloudwatch], rt.keys, rt.clock)
     upload = UploadEndpoint(rt)
     admin = AdminEndpoint(rt)
+    outbox = OutboxEndpoint(rt)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings = rt.settings
         if not settings.run_worker:
             yield
-            rt.store.close()
+            rt.close()
             return
         if settings.worker_process:
             supervised = WorkerChild(rt)
@@ -79,7 +81,7 @@ def create_app(rt: Runtime) -> Starlette:
             finally:
                 await supervised.stop()
                 watcher.cancel()
-                rt.store.close()
+                rt.close()
             return
         worker = Worker(rt)
         task = asyncio.create_task(asyncio.to_thread(worker.run_forever))
@@ -88,13 +90,14 @@ def create_app(rt: Runtime) -> Starlette:
         finally:
             worker.stop()
             await task
-            rt.store.close()
+            rt.close()
 
     return Starlette(
         middleware=[cors(rt.settings.cors_origins)],
         routes=[
             Route("/health", admin.health, methods=["GET"]),
             Route(RESET_PATH, admin.reset, methods=["POST"]),
+            Route(OUTBOX_PATH, outbox.handle, methods=["GET"]),
             Route("/", endpoint.handle, methods=["POST"]),
             Route(UPLOAD_PREFIX + "/{path:path}", upload.handle, methods=["PUT"]),
         ],
