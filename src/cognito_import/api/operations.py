@@ -17,7 +17,17 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cognito_import.api import account, challenges, clients, import_jobs, logs, pools, signin, users
+from cognito_import.api import (
+    account,
+    challenges,
+    clients,
+    credentials,
+    import_jobs,
+    logs,
+    pools,
+    signin,
+    users,
+)
 from cognito_import.protocol.awsjson import (
     READ,
     SCAN,
@@ -44,6 +54,12 @@ COGNITO: dict[str, tuple[ApiHandler, Access]] = {
     "AdminGetUser": (users.admin_get_user, READ),
     "AdminDeleteUser": (users.admin_delete_user, WRITE),
     "ListUsers": (users.list_users, READ),
+    "AdminSetUserPassword": (credentials.admin_set_user_password, WRITE),
+    "AdminResetUserPassword": (credentials.admin_reset_user_password, WRITE),
+    "AdminDisableUser": (credentials.admin_disable_user, WRITE),
+    "AdminEnableUser": (credentials.admin_enable_user, WRITE),
+    "ForgotPassword": (credentials.forgot_password, WRITE),
+    "ConfirmForgotPassword": (credentials.confirm_forgot_password, WRITE),
     "GetCSVHeader": (import_jobs.get_csv_header, READ),
     "CreateUserImportJob": (import_jobs.create_user_import_job, WRITE),
     "DescribeUserImportJob": (import_jobs.describe_user_import_job, READ),
