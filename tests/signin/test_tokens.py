@@ -190,6 +190,8 @@ def test_revoke_token(server: LiveServer, cognito: Any, app: App) -> None:
     assert refused(
         lambda: idp.revoke_token(Token=first["AccessToken"], ClientId=app.client_id)
     ) == ("UnsupportedTokenTypeException", 400, "Unsupported token type.")
+    # Not a refresh token at all: accepted, as RFC 7009 asks, and nothing changes.
+    idp.revoke_token(Token="no-such-refresh-token", ClientId=app.client_id)
     assert sign_in_state(server) == before
     idp.revoke_token(Token=first["RefreshToken"], ClientId=app.client_id)
     assert refused(lambda: idp.get_user(AccessToken=first["AccessToken"]))[2] == (
