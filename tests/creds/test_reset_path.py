@@ -210,10 +210,8 @@ def test_refusals_of_forgot_password_change_nothing(server: LiveServer, cognito:
         ("disabled", ("NotAuthorizedException", 400, "User is disabled.")),
     ]
     for username, error in cases:
-        assert (
-            refused(lambda u=username: app.forgot_password(ClientId=s.client_id, Username=u))
-            == error
-        )
+        name = username
+        assert refused(lambda: app.forgot_password(ClientId=s.client_id, Username=name)) == error
     unknown = refused(lambda: app.forgot_password(ClientId="a" * 26, Username="jane"))
     assert unknown == (
         "ResourceNotFoundException",
