@@ -4,6 +4,7 @@ once and count wrong attempts, and refusals that change nothing."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -210,8 +211,8 @@ def test_refusals_of_forgot_password_change_nothing(server: LiveServer, cognito:
         ("disabled", ("NotAuthorizedException", 400, "User is disabled.")),
     ]
     for username, error in cases:
-        name = username
-        assert refused(lambda: app.forgot_password(ClientId=s.client_id, Username=name)) == error
+        call = partial(app.forgot_password, ClientId=s.client_id, Username=username)
+        assert refused(call) == error
     unknown = refused(lambda: app.forgot_password(ClientId="a" * 26, Username="jane"))
     assert unknown == (
         "ResourceNotFoundException",
