@@ -14,6 +14,7 @@ from starlette.routing import Route
 from cognito_import.admin import RESET_PATH, AdminEndpoint
 from cognito_import.api.operations import COGNITO, COGNITO_PREFIX, LOGS, LOGS_PREFIX, bind
 from cognito_import.api.upload import UploadEndpoint
+from cognito_import.api.wellknown import DISCOVERY_PATH, JWKS_PATH, WellKnownEndpoint
 from cognito_import.imports.supervisor import WorkerChild
 from cognito_import.imports.worker import Worker
 from cognito_import.outbox_endpoint import OUTBOX_PATH, OutboxEndpoint
@@ -62,6 +63,7 @@ def create_app(rt: Runtime) -> Starlette:
     endpoint = JsonEndpoint([cognito, cloudwatch], rt.keys, rt.clock)
     upload = UploadEndpoint(rt)
     admin = AdminEndpoint(rt)
+    wellknown = WellKnownEndpoint(rt)
     outbox = OutboxEndpoint(rt)
 
     @contextlib.asynccontextmanager
@@ -100,6 +102,8 @@ def create_app(rt: Runtime) -> Starlette:
             Route(OUTBOX_PATH, outbox.handle, methods=["GET"]),
             Route("/", endpoint.handle, methods=["POST"]),
             Route(UPLOAD_PREFIX + "/{path:path}", upload.handle, methods=["PUT"]),
+            Route(JWKS_PATH, wellknown.jwks, methods=["GET"]),
+            Route(DISCOVERY_PATH, wellknown.discovery, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -14,6 +14,7 @@ place (``protocol/awsjson.py``) turns them into a response, so the envelope cann
     +-- PasswordResetRequiredException a RESET_REQUIRED user signs in
     +-- UnsupportedTokenTypeException  RevokeToken given something else than a refresh token
     +-- UnsupportedOperationException  RevokeToken on a client without token revocation
+    +-- UnauthorizedException          RevokeToken with an unknown client or wrong secret
     +-- PreconditionNotMetException    job in the wrong state, no CSV uploaded
     +-- LimitExceededException         1,000 jobs per pool; a reset code's attempts spent
     +-- InvalidPasswordException       a password the pool's policy refuses
@@ -79,6 +80,10 @@ class PasswordResetRequiredException(ServiceError):
 
 class UnsupportedTokenTypeException(ServiceError):
     code = "UnsupportedTokenTypeException"
+
+
+class UnauthorizedException(ServiceError):
+    code = "UnauthorizedException"
 
 
 class UnsupportedOperationException(ServiceError):

@@ -17,7 +17,17 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cognito_import.api import clients, credentials, import_jobs, logs, pools, users
+from cognito_import.api import (
+    account,
+    challenges,
+    clients,
+    credentials,
+    import_jobs,
+    logs,
+    pools,
+    signin,
+    users,
+)
 from cognito_import.protocol.awsjson import (
     READ,
     SCAN,
@@ -61,6 +71,19 @@ COGNITO: dict[str, tuple[ApiHandler, Access]] = {
     "ListUserPoolClients": (clients.list_user_pool_clients, READ),
     "UpdateUserPoolClient": (clients.update_user_pool_client, WRITE),
     "DeleteUserPoolClient": (clients.delete_user_pool_client, WRITE),
+    # Sign-in writes: a session per sign-in, a pool's key on its first, a credential
+    # upgraded on an imported user's first.
+    "InitiateAuth": (signin.initiate_auth, WRITE),
+    "AdminInitiateAuth": (signin.admin_initiate_auth, WRITE),
+    "RespondToAuthChallenge": (challenges.respond_to_auth_challenge, WRITE),
+    "AdminRespondToAuthChallenge": (challenges.admin_respond_to_auth_challenge, WRITE),
+    "GetTokensFromRefreshToken": (account.get_tokens_from_refresh_token, WRITE),
+    "RevokeToken": (account.revoke_token, WRITE),
+    "GlobalSignOut": (account.global_sign_out, WRITE),
+    "AdminUserGlobalSignOut": (account.admin_user_global_sign_out, WRITE),
+    # A token check is a few indexed reads and an RSA verification (~0.1 ms).
+    "GetUser": (account.get_user, READ),
+    "ChangePassword": (account.change_password, WRITE),
 }
 
 LOGS: dict[str, tuple[ApiHandler, Access]] = {
