@@ -117,3 +117,30 @@ def test_messages_cli_errors(server: LiveServer, cognito: Any, tmp_path: Path) -
     )
     assert gone.returncode == 1
     assert gone.stderr.startswith("Error: cannot reach http://127.0.0.1:9: ")
+
+
+def test_messages_and_codes_go_with_their_pool_and_user(server: LiveServer, cognito: Any) -> None:
+    pool_id = _reset_code(server, cognito)
+    rows = "SELECT COUNT(*) FROM {} WHERE pool_id = ?"
+
+    def count(table: str) -> int:
+        with server.rt.store.db.read() as tx:
+            found = tx.one(rows.format(table), (pool_id,))
+        assert found is not None
+        return int(found[0])
+
+    assert (count("user_codes"), count("outbox")) == (1, 1)
+    cognito.admin_delete_user(UserPoolId=pool_id, Username="jane")
+    # The user's code goes with it; what was sent stays readable.
+    assert (count("user_codes"), count("outbox")) == (0, 1)
+    cognito.delete_user_pool(UserPoolId=pool_id)
+    assert count("outbox") == 0
+    second = _reset_code(server, cognito)
+    _reset_account(server)
+    assert server.rt.store.outbox.messages(TEST_KEY.account, second, None) == []
+
+
+def _reset_account(server: LiveServer) -> None:
+    from cognito_import.cli.tools import signed_reset
+
+    signed_reset(server.url, TEST_KEY.key_id, TEST_KEY.secret, "us-east-1", reseed=False)

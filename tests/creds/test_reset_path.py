@@ -316,3 +316,19 @@ def test_recovery_setting_and_phone_delivery(server: LiveServer, cognito: Any) -
     }
     [message] = outbox(server, pool_id)
     assert (message["DeliveryMedium"], message["Destination"]) == ("SMS", "+14325551212")
+
+
+def test_admin_only_recovery_refuses_forgot_password(server: LiveServer, cognito: Any) -> None:
+    pool_id = cognito.create_user_pool(
+        PoolName="admins",
+        AccountRecoverySetting={"RecoveryMechanisms": [{"Name": "admin_only", "Priority": 1}]},
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="web")[
+        "UserPoolClient"
+    ]["ClientId"]
+    _confirmed_user(cognito, pool_id)
+    before = snapshot(server, pool_id)
+    assert refused(
+        lambda: unsigned_client(server).forgot_password(ClientId=client_id, Username="jane")
+    ) == ("NotAuthorizedException", 400, "Contact administrator to reset password.")
+    assert snapshot(server, pool_id) == before
