@@ -83,9 +83,13 @@ class Mailer:
                 self._send(sent)
             except (OSError, smtplib.SMTPException) as exc:
                 log.warning("SMTP delivery of %s failed: %s", sent.message_id, exc)
-                self.outbox.mark(sent.message_id, FAILED)
+                outcome = FAILED
             else:
-                self.outbox.mark(sent.message_id, SENT)
+                outcome = SENT
+            try:
+                self.outbox.mark(sent.message_id, outcome)
+            except Exception as exc:  # the store closed while a stalled send ran on
+                log.warning("SMTP outcome of %s not recorded: %s", sent.message_id, exc)
 
     def _send(self, sent: Sent) -> None:
         mail = EmailMessage()

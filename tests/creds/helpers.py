@@ -64,3 +64,42 @@ def outbox(
 def last_code(server: LiveServer, pool_id: str, username: str = "jane") -> str:
     code: str = outbox(server, pool_id, username)[-1]["Code"]
     return code
+
+
+def snapshot(server: LiveServer, pool_id: str) -> tuple[Any, ...]:
+    """Everything a refused request must leave as it was: the pool's users as stored,
+    its reset codes, temporary-password expiries and outbox."""
+    with server.rt.store.db.read() as tx:
+        users = tx.all(
+            "SELECT username_key, status, enabled, hash_algorithm, password_hash, modified"
+            " FROM users WHERE pool_id = ? ORDER BY username_key",
+            (pool_id,),
+        )
+    with server.rt.store.db.read() as tx:
+        codes = tx.all(
+            "SELECT username_key, digest, expires, attempts FROM user_codes WHERE pool_id = ?"
+            " ORDER BY username_key",
+            (pool_id,),
+        )
+    with server.rt.store.db.read() as tx:
+        temporary = tx.all(
+            "SELECT username_key, expires FROM temporary_passwords WHERE pool_id = ?"
+            " ORDER BY username_key",
+            (pool_id,),
+        )
+    # The outbox as stored: a test that moved the server's clock cannot sign a read.
+    return users, codes, temporary, server.rt.store.outbox.messages(TEST_KEY.account, pool_id, None)
+
+
+def unsigned_client(server: LiveServer) -> Any:
+    """boto3 as an app without AWS credentials holds it: nothing is signed."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    return boto3.session.Session().client(
+        "cognito-idp",
+        region_name="us-east-1",
+        endpoint_url=server.url,
+        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}),
+    )
