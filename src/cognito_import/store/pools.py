@@ -253,8 +253,10 @@ class PoolStore:
         answered from ``user_search`` when it covers the pool (``store.search``);
         usernames from the primary key; anything else scans the pool.
         """
-        if flt is not None and indexed(flt) and self.search.current(pool_id):
-            return [_user(r) for r in self.search.find(pool_id, flt, after, limit)]
+        if flt is not None and indexed(flt):
+            found = self.search.find(pool_id, flt, after, limit)
+            if found is not None:
+                return [_user(r) for r in found]
         where = ["pool_id = ?", "username_key > ?"]
         params: list[object] = [pool_id, after or ""]
         if flt is not None and flt.column == "enabled":
