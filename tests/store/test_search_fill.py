@@ -3,12 +3,12 @@ index current only when it covers every user, whatever happened between its chun
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 
 from cognito_import.domain.filters import parse_filter
 from cognito_import.domain.users import FORCE_CHANGE_PASSWORD, User
 from cognito_import.store import Store, users
+from cognito_import.store.credentials import Credential
 from tests.store.conftest import add_pool, running_job
 
 
@@ -126,15 +126,14 @@ def test_a_pool_being_imported_into_is_not_filled(store: Store) -> None:
 
 def test_a_status_change_moves_its_row(store: Store) -> None:
     pool = add_pool(store)
-    before = user(pool.id, 5)
-    store.pools.insert_user(before)
-    assert store.pools.search.fill(pool.id)
-    after = dataclasses.replace(before, status="CONFIRMED")
-    with store.db.write() as tx:
-        tx.run(
-            "UPDATE users SET status = ? WHERE pool_id = ? AND username_key = ?",
-            ("CONFIRMED", pool.id, before.username_key),
-        )
-        store.pools.search.changed(tx, before, after)
+    store.pools.insert_user(user(pool.id, 5))
+    assert store.pools.search.current(pool.id)
+    assert store.credentials.set_credential(
+        pool.id, "user005", Credential(algorithm=None, encoded=None, status="CONFIRMED"), 2.0
+    )
     assert found(store, pool.id, 'cognito:user_status = "CONFIRMED"') == ["user005"]
     assert found(store, pool.id, 'cognito:user_status = "FORCE_CHANGE_PASSWORD"') == []
+    # The same answers as a scan.
+    with store.db.write() as tx:
+        tx.run("UPDATE pools SET search_count = -1 WHERE pool_id = ?", (pool.id,))
+    assert found(store, pool.id, 'cognito:user_status = "CONFIRMED"') == ["user005"]

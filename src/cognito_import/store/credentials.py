@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from cognito_import.domain.codes import MAX_ATTEMPTS
 from cognito_import.store import outbox
 from cognito_import.store.db import Database, Tx
+from cognito_import.store.search import status_changed
 
 OK = "ok"
 NO_USER = "no user"
@@ -58,17 +59,15 @@ class CredentialStore:
         self.db = db
 
     def _update_user(self, tx: Tx, pool_id: str, key: str, c: Credential, now: float) -> bool:
-        if not tx.run(
+        before = tx.one(f"SELECT status FROM users WHERE {_USER}", (pool_id, key))
+        if before is None or not tx.run(
             f"UPDATE users SET password_hash = ?, hash_algorithm = ?, status = ?, modified = ?"
             f" WHERE {_USER}",
             (c.encoded, c.algorithm, c.status, now, pool_id, key),
         ):
             return False
-        # ListUsers' status filter reads user_search when it is current for the pool.
-        tx.run(
-            f"UPDATE user_search SET value = ? WHERE {_USER} AND attribute = 'cognito:user_status'",
-            (c.status, pool_id, key),
-        )
+        if before[0] != c.status:
+            status_changed(tx, pool_id, key, str(before[0]), c.status)
         tx.run(f"DELETE FROM temporary_passwords WHERE {_USER}", (pool_id, key))
         if c.temporary_expires is not None:
             tx.run(

@@ -7,7 +7,7 @@ counts its users (``pools.user_count``); ``pools.search_count`` is the number of
 ``user_search`` covers, and while the two differ a filter scans the pool.
 
 The table only ever lacks rows, never holds a wrong one: every change of a user that
-goes through this module (AdminCreateUser, a seed, AdminDeleteUser, ``changed``) writes
+goes through this module (AdminCreateUser, a seed, AdminDeleteUser, ``status_changed``) writes
 its rows at once, whether the table is current or not, and only the import skips it.
 So the worker's indexer (``imports/indexer.py``) can fill in what is missing in short
 transactions of ``CHUNK`` users each, in key order, with ``ON CONFLICT DO NOTHING``,
@@ -99,18 +99,6 @@ class UserSearch:
             " AND username_key = ?",
             _rows(user),
         )
-
-    def changed(self, tx: Tx, before: User, after: User) -> None:
-        """After a user's searchable values (its status, its attributes) changed."""
-        old, new = set(_rows(before)), set(_rows(after))
-        tx.many(
-            "DELETE FROM user_search WHERE pool_id = ? AND attribute = ? AND value = ?"
-            " AND username_key = ?",
-            sorted(old - new),
-        )
-        tx.many(_INSERT + " VALUES (?, ?, ?, ?)", sorted(new - old))
-
-    # -- reading ---------------------------------------------------------------------
 
     def stale_pools(self) -> list[str]:
         """Pools whose table is not current and that no job is importing into."""
@@ -261,6 +249,22 @@ class UserSearch:
         if flt.attribute in COLUMNS:
             return f"u.{COLUMNS[flt.attribute]}"
         return self.db.attribute_field(flt.attribute)
+
+
+def status_changed(tx: Tx, pool_id: str, username_key: str, before: str, after: str) -> None:
+    """After a user's status changed: its row moves, by the primary key (an UPDATE by
+    username_key would scan every status row of the pool)."""
+    name = "cognito:user_status"
+    # The pool's row lock, as every insert and the indexer's chunks take it: a chunk
+    # that read the old status cannot commit its row after this deletes it.
+    tx.run("UPDATE pools SET search_count = search_count WHERE pool_id = ?", (pool_id,))
+    tx.run(
+        "DELETE FROM user_search WHERE pool_id = ? AND attribute = ? AND value = ?"
+        " AND username_key = ?",
+        (pool_id, name, before[:CUT], username_key),
+    )
+    # Written whether the index is current or not: it only ever lacks rows.
+    tx.run(f"{_INSERT} VALUES (?, ?, ?, ?) {_NOTHING}", (pool_id, name, after[:CUT], username_key))
 
 
 def _rows(user: User) -> list[tuple[str, str, str, str]]:
