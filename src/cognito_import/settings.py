@@ -15,6 +15,10 @@ ACCESS_KEYS_ENV = "COGNITO_IMPORT_ACCESS_KEYS"
 class Settings:
     data_dir: Path = Path(".cognito-import")
     database: str | None = None
+    # Where uploads are kept (``blobs/``): data-dir, database or s3://BUCKET/PREFIX; by
+    # default the database on PostgreSQL, the data dir's folder on SQLite.
+    blob_store: str | None = None
+    s3_endpoint_url: str | None = None
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     # Base of the pre-signed upload URLs; the listen address when not given.

@@ -96,7 +96,11 @@ class UploadEndpoint:
         # The file lands under a name of its own, recorded only while the job is still
         # Created: a Start racing this PUT keeps the file it saw, and the loser's file
         # (this one, or the one this upload replaces) is deleted.
-        name = await run_in_threadpool(writer.commit)
+        try:
+            name = await run_in_threadpool(writer.commit)
+        except BaseException:
+            writer.discard()
+            raise
         recorded, replaced = await run_in_threadpool(
             rt.store.jobs.record_upload, job.job_id, name, writer.size
         )

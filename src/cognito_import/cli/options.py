@@ -85,6 +85,22 @@ def storage_options(f: Callable[..., Any]) -> Callable[..., Any]:
         data_dir_option("Folder for the SQLite database, uploaded CSVs and the generated key."),
         database_option("sqlite:///PATH or postgresql://... (default: SQLite in the data dir)."),
         click.option(
+            "--blob-store",
+            default=None,
+            callback=_check_blob_store,
+            envvar="COGNITO_IMPORT_BLOB_STORE",
+            show_envvar=True,
+            help="Where uploaded CSVs are kept: data-dir, database (PostgreSQL only) or "
+            "s3://BUCKET[/PREFIX] (default: database on PostgreSQL, else data-dir).",
+        ),
+        click.option(
+            "--s3-endpoint-url",
+            default=None,
+            envvar="COGNITO_IMPORT_S3_ENDPOINT_URL",
+            show_envvar=True,
+            help="Endpoint of an S3-compatible server for an s3:// --blob-store.",
+        ),
+        click.option(
             "--job-expiry",
             type=float,
             default=86_400.0,
@@ -144,6 +160,17 @@ def storage_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+def _check_blob_store(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from cognito_import.blobs import check_blob_store
+
+    if value is None:
+        return None
+    try:
+        return check_blob_store(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -169,6 +196,8 @@ def make_settings(kw: dict[str, Any], **extra: Any) -> Settings:
     return Settings(
         data_dir=kw["data_dir"],
         database=kw["database"],
+        blob_store=kw["blob_store"],
+        s3_endpoint_url=kw["s3_endpoint_url"],
         job_expiry=kw["job_expiry"],
         failure_threshold=kw["failure_threshold"],
         batch_size=kw["batch_size"],

@@ -21,8 +21,8 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 
+from cognito_import.blobs import BlobRef
 from cognito_import.domain.batches import ParsedBatch
 from cognito_import.domain.pools import PoolConfig
 from cognito_import.domain.rows import plan_header
@@ -48,7 +48,9 @@ class Source:
     """Where a job's remaining rows are and how to check them: all a parser needs, and
     plain enough to hand to a child process."""
 
-    path: Path
+    # The upload, opened by whichever process parses it (a file, or a database or S3
+    # blob streamed piece by piece).
+    blob: BlobRef
     columns: list[str]
     config: PoolConfig
     algorithm: str | None
@@ -60,7 +62,7 @@ class Source:
 
     def parse(self, stride: int = 1, phase: int = 0) -> Iterator[ParsedBatch]:
         plan = plan_header(self.columns, self.config, self.algorithm)
-        with open(self.path, "rb") as fp:
+        with self.blob.open() as fp:
             yield from parse_batches(
                 fp, plan, self.offset, self.line, self.batch_size, stride, phase, self.to_insert
             )
