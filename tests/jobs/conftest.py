@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_URL
-from tests.live import LiveServer, pg_schema
+from tests.live import LiveServer
 
 
 @pytest.fixture
@@ -19,12 +18,3 @@ def idle(database: str, tmp_path: Path) -> Iterator[LiveServer]:
         database, tmp_path / "data", run_worker=False, batch_size=1, job_expiry=60
     ) as live:
         yield live
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema, for tests of what only PostgreSQL has."""
-    if not PG_URL:
-        pytest.skip("COGNITO_IMPORT_TEST_PG is not set")
-    with pg_schema(PG_URL) as url:
-        yield url
