@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from cognito_import.blobs import BlobTooLarge
 from cognito_import.domain import jobs as J
-from cognito_import.errors import S3Error
+from cognito_import.errors import DatabaseUnavailable, S3Error
 from cognito_import.protocol.presign import SSE_HEADER, SSE_VALUE, verify_presigned
 from cognito_import.runtime import Runtime
 
@@ -46,7 +46,13 @@ class UploadEndpoint:
     async def handle(self, request: Request) -> Response:
         request_id = uuid.uuid4().hex[:16].upper()
         try:
-            await self._put(request)
+            try:
+                await self._put(request)
+            except DatabaseUnavailable:
+                # S3's answer when it cannot take a request now; every SDK retries it.
+                raise S3Error(
+                    "SlowDown", "Please reduce your request rate.", 503, "database connection lost"
+                ) from None
         except S3Error as exc:
             # One line per refusal, so a user whose PUT failed can see why; the path
             # names the job, and nothing of the query (the signature) is written.

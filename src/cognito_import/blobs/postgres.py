@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -19,6 +21,7 @@ import psycopg
 
 from cognito_import.blobs import DATABASE, BlobMissing, BlobTooLarge
 from cognito_import.blobs.chunked import PieceReader, buffered
+from cognito_import.errors import DatabaseUnavailable
 from cognito_import.store.db import Database
 
 log = logging.getLogger("cognito_import.blobs")
@@ -68,9 +71,9 @@ class _Reconnecting:
                 if self.conn is None or self.conn.closed:
                     self.conn = psycopg.connect(self.url, autocommit=True)
                 return self.conn.execute(sql, params).fetchone()
-            except psycopg.OperationalError:
+            except psycopg.OperationalError as exc:
                 if attempt == READ_RETRIES:
-                    raise
+                    raise DatabaseUnavailable(str(exc)) from exc
                 log.warning("blob read lost its connection; reconnecting", exc_info=True)
                 self.close()
                 time.sleep(min(0.1 * 2**attempt, 2.0))
@@ -119,6 +122,14 @@ class PgBlobStore:
         pass
 
 
+@contextmanager
+def _connection_lost() -> Iterator[None]:
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+
+
 class PgWriter:
     """One transaction on a connection of its own for the whole upload: the pooled
     connections stay free for requests, however slow the client sends."""
@@ -128,11 +139,12 @@ class PgWriter:
         self.size = 0
         self._seq = 0
         self._pending = bytearray()
-        self._conn = psycopg.connect(url)
-        self._conn.execute(
-            "INSERT INTO blobs (name, job_id, size, chunk_size) VALUES (%s, %s, 0, %s)",
-            (name, job_id, CHUNK),
-        )
+        with _connection_lost():
+            self._conn = psycopg.connect(url)
+            self._conn.execute(
+                "INSERT INTO blobs (name, job_id, size, chunk_size) VALUES (%s, %s, 0, %s)",
+                (name, job_id, CHUNK),
+            )
 
     def write(self, chunk: bytes, limit: int) -> None:
         self.size += len(chunk)
@@ -144,21 +156,20 @@ class PgWriter:
             del self._pending[:CHUNK]
 
     def _flush(self, data: bytes) -> None:
-        self._conn.execute(
-            "INSERT INTO blob_chunks (name, seq, data) VALUES (%s, %s, %s)",
-            (self.name, self._seq, data),
-        )
+        with _connection_lost():
+            self._conn.execute(
+                "INSERT INTO blob_chunks (name, seq, data) VALUES (%s, %s, %s)",
+                (self.name, self._seq, data),
+            )
         self._seq += 1
 
     def commit(self) -> str:
-        try:
+        with _connection_lost(), self._conn:
             if self._pending:
                 self._flush(bytes(self._pending))
                 self._pending.clear()
             self._conn.execute("UPDATE blobs SET size = %s WHERE name = %s", (self.size, self.name))
-            self._conn.commit()
-        finally:
-            self._conn.close()
+        # Leaving ``with conn`` committed (or, on an error, rolled back) and closed it.
         return self.name
 
     def discard(self) -> None:

@@ -26,6 +26,7 @@ from cognito_import.blobs import BlobRef
 from cognito_import.domain.batches import ParsedBatch
 from cognito_import.domain.pools import PoolConfig
 from cognito_import.domain.rows import plan_header
+from cognito_import.errors import DatabaseUnavailable
 from cognito_import.imports.lifeline import die_with_parent
 from cognito_import.imports.parse import parse_batches
 
@@ -80,6 +81,11 @@ def _produce(out: Connection, source: Source, stride: int, phase: int, parent: i
         for batch in source.parse(stride, phase):
             ahead.put(batch)
         ahead.put(_DONE)
+    except DatabaseUnavailable as exc:
+        # The infrastructure's fault, not the file's: the worker retries without
+        # counting it against the job.
+        ahead.put(DatabaseUnavailable(str(exc)))
+        raise
     except BaseException as exc:
         ahead.put(ParserFailed(f"parser process failed: {exc!r}"))
         raise

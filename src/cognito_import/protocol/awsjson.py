@@ -30,11 +30,13 @@ from starlette.responses import Response
 
 from cognito_import.clock import Clock
 from cognito_import.errors import (
+    DatabaseUnavailable,
     InternalErrorException,
     RequestEntityTooLargeException,
     SerializationException,
     ServiceError,
     UnknownOperationException,
+    unavailable,
 )
 from cognito_import.protocol.keys import AccessKey, Caller
 from cognito_import.protocol.shapes import service_model, shape_output, validate_input
@@ -273,7 +275,11 @@ class JsonEndpoint:
         model = service_model(service.model_name).operation_model(operation)
         params = validate_input(model, data)
         context = Context(caller=caller, request_id=request_id, now=now)
-        result = await _run(service, operation, context, params)
+        try:
+            result = await _run(service, operation, context, params)
+        except DatabaseUnavailable:
+            log.warning("request %s met a lost database connection", request_id)
+            raise unavailable(service.model_name) from None
         if isinstance(result, Encoded):
             payload = result.body
         else:

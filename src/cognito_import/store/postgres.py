@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import select
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
+from cognito_import.errors import DatabaseUnavailable
 from cognito_import.store.db import IntegrityError, Lender, Params, Row, Tx
 
 # Any constant works: it only has to be the same in every process sharing the database.
@@ -23,6 +25,23 @@ POOL_SIZE = 10
 def _translate(sql: str) -> str:
     # Our SQL never contains a literal '?' or '%', so a plain rewrite is exact.
     return sql.replace("?", "%s")
+
+
+def _usable(conn: psycopg.Connection[Row]) -> bool:
+    """Whether a pooled connection is still worth lending. An idle connection has
+    nothing to read unless the server ended it (``pg_terminate_backend``, a restart):
+    it then sent its last error and closed. One poll, no round trip, so a request
+    never spends itself on a connection already lost."""
+    if conn.closed:
+        return False
+    try:
+        readable = select.select([conn.fileno()], [], [], 0)[0]
+    except (OSError, ValueError, psycopg.Error):
+        readable = [True]
+    if readable:
+        conn.close()
+        return False
+    return True
 
 
 class _PgTx:
@@ -56,7 +75,7 @@ class PostgresDatabase:
         self.url = url
         self._conns: Lender[psycopg.Connection[Row]] = Lender(
             lambda: psycopg.connect(self.url, autocommit=True),
-            lambda conn: not conn.closed,
+            _usable,
             POOL_SIZE,
         )
 
@@ -64,17 +83,22 @@ class PostgresDatabase:
     def read(self) -> Iterator[_PgTx]:
         # Autocommit, no BEGIN/COMMIT: every read unit here is one statement, and the
         # two extra round trips were most of a Describe on PostgreSQL.
-        with self._conns.lend() as conn:
-            yield _PgTx(conn)
+        try:
+            with self._conns.lend() as conn:
+                yield _PgTx(conn)
+        except psycopg.OperationalError as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
 
     @contextmanager
     def write(self) -> Iterator[_PgTx]:
-        with self._conns.lend() as conn:
-            try:
+        try:
+            with self._conns.lend() as conn:
                 with conn.transaction():
                     yield _PgTx(conn)
-            except psycopg.errors.UniqueViolation as exc:
-                raise IntegrityError(str(exc)) from exc
+        except psycopg.errors.UniqueViolation as exc:
+            raise IntegrityError(str(exc)) from exc
+        except psycopg.OperationalError as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
 
     def attribute_field(self, name: str) -> str:
         assert name.replace("_", "").isalnum(), name
