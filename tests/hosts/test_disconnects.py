@@ -17,7 +17,6 @@ from botocore.config import Config
 
 from tests.conftest import PG_URL
 from tests.engine.helpers import (
-    TEST_KEY,
     Process,
     build_csv,
     counts,
@@ -30,6 +29,7 @@ from tests.engine.helpers import (
     usernames,
     wait_job,
 )
+from tests.live import TEST_KEY
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
