@@ -33,6 +33,10 @@ class Settings:
     heartbeat_timeout: float = 15.0
     # Seconds between polls for new work when nothing woke the worker.
     poll_interval: float = 1.0
+    # The same on PostgreSQL, where workers are woken by LISTEN/NOTIFY and the poll is
+    # only the fallback (for what no transaction announces, such as a stale heartbeat,
+    # so never longer than a third of the heartbeat timeout).
+    listen_poll_interval: float = 5.0
     # Jobs with at least this many rows left check rows in a second process, overlapped
     # with the inserts; smaller ones are not worth starting a process for.
     parallel_rows: int = 10_000

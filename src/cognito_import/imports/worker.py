@@ -13,6 +13,7 @@ from cognito_import.domain.jobs import FAILED
 from cognito_import.errors import DatabaseUnavailable
 from cognito_import.imports.job import JobRunner
 from cognito_import.imports.lifeline import die_with_parent
+from cognito_import.imports.listen import fallback_poll, start_listener
 from cognito_import.runtime import Runtime, Signal, build_runtime
 from cognito_import.settings import Settings
 
@@ -42,6 +43,10 @@ class Worker:
     def run_forever(self) -> None:
         rt = self.rt
         self.heartbeat.thread.start()
+        poll = rt.settings.poll_interval
+        if rt.store.db.dialect == "postgresql" and rt.settings.database:
+            start_listener(rt.settings.database, rt.wake, self.stopping)
+            poll = fallback_poll(rt.settings.listen_poll_interval, rt.settings.heartbeat_timeout)
         backoff = RECONNECT_FIRST
         while not self.stopping.is_set():
             try:
@@ -56,7 +61,7 @@ class Worker:
                 log.exception("worker iteration failed; retrying")
                 busy = False
             if not busy and not self.stopping.is_set():
-                rt.wake.wait(rt.settings.poll_interval)
+                rt.wake.wait(poll)
                 rt.wake.clear()
 
     def run_once(self) -> bool:

@@ -58,6 +58,10 @@ class Database(Protocol):
         """Serialise job claims across processes inside the current write transaction."""
         ...
 
+    def notify_work(self, tx: Tx) -> None:
+        """Tell the waiting workers, when ``tx`` commits, that a job may be theirs."""
+        ...
+
     def bulk_insert(
         self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Params]
     ) -> None:

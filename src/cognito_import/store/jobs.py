@@ -119,6 +119,8 @@ class JobStore:
         )
         if not count:
             return None
+        if changes.get("status") in (J.PENDING, J.STOPPING) or changes.get("stop_requested"):
+            self.db.notify_work(tx)
         row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,))
         return _job(row) if row else None
 
@@ -287,20 +289,24 @@ class JobStore:
     def release(self, job_id: str, worker: str) -> None:
         """Give a running job back (clean shutdown) so the next worker resumes it at once."""
         with self.db.write() as tx:
-            tx.run(
+            if tx.run(
                 "UPDATE jobs SET worker = NULL, heartbeat = NULL WHERE job_id = ? AND worker = ?",
                 (job_id, worker),
-            )
+            ):
+                self.db.notify_work(tx)
 
     def release_worker(self, prefix: str) -> int:
         """Give back every running job held by a worker whose id starts with ``prefix``
         (a worker process known to be dead); how many."""
         with self.db.write() as tx:
-            return tx.run(
+            count = tx.run(
                 "UPDATE jobs SET worker = NULL, heartbeat = NULL"
                 " WHERE status IN (?, ?) AND substr(worker, 1, ?) = ?",
                 (J.IN_PROGRESS, J.STOPPING, len(prefix), prefix),
             )
+            if count:
+                self.db.notify_work(tx)
+        return count
 
     def finish(self, job_id: str, worker: str, status: str, message: str, now: float) -> bool:
         """End a running job this worker owns. A job that is ``Stopping`` ends ``Stopped``
@@ -314,6 +320,9 @@ class JobStore:
             count = tx.run(sql, (status, message, now, job_id, worker, J.IN_PROGRESS))
             if not count:
                 count = tx.run(sql, (J.STOPPED, J.MSG_STOPPED, now, job_id, worker, J.STOPPING))
+            if count:
+                # The account's next Pending job, if any, is claimable now.
+                self.db.notify_work(tx)
         return count > 0
 
     # -- the per-row log ---------------------------------------------------------------

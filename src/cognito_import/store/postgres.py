@@ -13,6 +13,9 @@ import psycopg
 from cognito_import.errors import DatabaseUnavailable
 from cognito_import.store.db import IntegrityError, Lender, Params, Row, Tx
 
+# Workers LISTEN here (imports/listen.py); sent in the transaction that makes a job
+# claimable, so it arrives exactly when the change is visible.
+WORK_CHANNEL = "cognito_import_work"
 # Any constant works: it only has to be the same in every process sharing the database.
 _CLAIM_LOCK = 0x636F676E
 # Connections lent to threads at once: one per thread (40 under 40 clients) took the
@@ -111,6 +114,9 @@ class PostgresDatabase:
 
     def lock_claims(self, tx: Tx) -> None:
         tx.one("SELECT pg_advisory_xact_lock(?)", (_CLAIM_LOCK,))
+
+    def notify_work(self, tx: Tx) -> None:
+        tx.one(f"SELECT pg_notify('{WORK_CHANNEL}', '')")
 
     def bulk_insert(
         self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Params]

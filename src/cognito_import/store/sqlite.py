@@ -111,6 +111,10 @@ class SqliteDatabase:
         # BEGIN IMMEDIATE already makes this the only writer.
         return None
 
+    def notify_work(self, tx: Tx) -> None:
+        # Workers on SQLite share a host with the server, which wakes them by a pipe.
+        return None
+
     def bulk_insert(
         self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Params]
     ) -> None:
