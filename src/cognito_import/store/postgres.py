@@ -16,8 +16,6 @@ from cognito_import.store.db import IntegrityError, Lender, Params, Row, Tx
 # Workers LISTEN here (imports/listen.py); sent in the transaction that makes a job
 # claimable, so it arrives exactly when the change is visible.
 WORK_CHANNEL = "cognito_import_work"
-# Any constant works: it only has to be the same in every process sharing the database.
-_CLAIM_LOCK = 0x636F676E
 # Connections lent to threads at once: one per thread (40 under 40 clients) took the
 # PostgreSQL server past max_connections (100) with two servers and a test run, and a
 # query is round trips that a few connections overlap as well as forty.
@@ -112,8 +110,12 @@ class PostgresDatabase:
     def attribute_pairs(self, column: str) -> str:
         return f"jsonb_each_text({column}::jsonb)"
 
+    # Workers claim side by side; the unique index of one running job per account
+    # (migration 0007) refuses the loser of a race for one account.
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+
     def lock_claims(self, tx: Tx) -> None:
-        tx.one("SELECT pg_advisory_xact_lock(?)", (_CLAIM_LOCK,))
+        return None
 
     def notify_work(self, tx: Tx) -> None:
         tx.one(f"SELECT pg_notify('{WORK_CHANNEL}', '')")

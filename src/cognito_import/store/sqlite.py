@@ -107,6 +107,8 @@ class SqliteDatabase:
     def attribute_pairs(self, column: str) -> str:
         return f"json_each({column})"
 
+    skip_locked = ""
+
     def lock_claims(self, tx: Tx) -> None:
         # BEGIN IMMEDIATE already makes this the only writer.
         return None
