@@ -69,3 +69,12 @@ def s3_client(endpoint: str) -> Any:
 def object_keys(s3: Any, bucket: str) -> list[str]:
     listed = s3.list_objects_v2(Bucket=bucket)
     return sorted(o["Key"] for o in listed.get("Contents", []))
+
+
+def eventually_empty(s3: Any, bucket: str, timeout: float = 10) -> list[str]:
+    """The bucket's keys once it is empty, or as they are after ``timeout``: a job's
+    upload is deleted just after the job's end is committed (and so visible)."""
+    deadline = time.monotonic() + timeout
+    while (keys := object_keys(s3, bucket)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return keys

@@ -22,7 +22,7 @@ from tests.engine.helpers import (
 from tests.jobs import put_csv
 from tests.jobs.csvs import users_csv
 from tests.live import LiveServer
-from tests.s3server import S3_ENV, moto_s3, object_keys, s3_client
+from tests.s3server import S3_ENV, eventually_empty, moto_s3, object_keys, s3_client
 
 BUCKET = "uploads"
 PREFIX = "cognito/csv/"
@@ -84,7 +84,7 @@ def test_s3_blob_store_imports_and_deletes_the_upload(tmp_path: Path, s3: tuple[
         assert len(usernames(cognito, pool_id)) == 430
         # Listed from the bucket while the job waited; deleted with the job's end.
         assert len(stored) == 1 and stored[0].startswith(job["JobId"] + ".")
-        assert object_keys(bucket, BUCKET) == []
+        assert eventually_empty(bucket, BUCKET) == []
     assert not (tmp_path / "data" / "uploads").exists()
 
 

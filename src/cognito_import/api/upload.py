@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from xml.sax.saxutils import escape
@@ -107,9 +108,15 @@ class UploadEndpoint:
         except BaseException:
             writer.discard()
             raise
-        recorded, replaced = await run_in_threadpool(
-            rt.store.jobs.record_upload, job.job_id, name, writer.size
-        )
+        try:
+            recorded, replaced = await run_in_threadpool(
+                rt.store.jobs.record_upload, job.job_id, name, writer.size
+            )
+        except BaseException:
+            # Not recorded (the database went away): nobody will ever read it.
+            with contextlib.suppress(Exception):
+                await run_in_threadpool(rt.blobs.delete_upload, name)
+            raise
         if not recorded:
             await run_in_threadpool(rt.blobs.delete_upload, name)
             raise S3Error("AccessDenied", "Access Denied", 403, "the job left Created meanwhile")

@@ -111,7 +111,7 @@ def database_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., A
 
 def storage_options(f: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        data_dir_option("Folder for the SQLite database, uploaded CSVs and the generated key."),
+        data_dir_option("Folder for the SQLite database and, with SQLite, the uploaded CSVs."),
         database_option("sqlite:///PATH or postgresql://... (default: SQLite in the data dir)."),
         click.option(
             "--blob-store",
@@ -222,6 +222,11 @@ def check_public_url(value: str | None) -> str | None:
 
 def make_settings(kw: dict[str, Any], **extra: Any) -> Settings:
     logging.basicConfig(level=kw["log_level"].upper(), format="%(asctime)s %(name)s %(message)s")
+    database = kw["database"] or ""
+    if kw["blob_store"] == "database" and not database.startswith(("postgresql:", "postgres:")):
+        raise click.BadParameter(
+            "--blob-store database needs a PostgreSQL --database", param_hint="--blob-store"
+        )
     return Settings(
         data_dir=kw["data_dir"],
         database=kw["database"],
