@@ -37,6 +37,9 @@ class Settings:
     # only the fallback (for what no transaction announces, such as a stale heartbeat,
     # so never longer than a third of the heartbeat timeout).
     listen_poll_interval: float = 5.0
+    # Seconds between the indexer's looks for pools whose ListUsers index is out of
+    # date (it also looks as soon as an import ends).
+    index_interval: float = 30.0
     # Jobs with at least this many rows left check rows in a second process, overlapped
     # with the inserts; smaller ones are not worth starting a process for.
     parallel_rows: int = 10_000

@@ -11,6 +11,7 @@ import uuid
 
 from cognito_import.domain.jobs import FAILED
 from cognito_import.errors import DatabaseUnavailable
+from cognito_import.imports.indexer import Indexer
 from cognito_import.imports.job import JobRunner
 from cognito_import.imports.lifeline import die_with_parent
 from cognito_import.imports.listen import fallback_poll, start_listener
@@ -39,10 +40,12 @@ class Worker:
         self.id = worker_prefix(socket.gethostname(), os.getpid()) + uuid.uuid4().hex[:8]
         self.stopping: Signal = stopping or threading.Event()
         self.heartbeat = _Heartbeat(rt, self.id, self.stopping)
+        self.indexer = Indexer(rt, self.stopping, rt.settings.index_interval)
 
     def run_forever(self) -> None:
         rt = self.rt
         self.heartbeat.thread.start()
+        self.indexer.thread.start()
         poll = rt.settings.poll_interval
         if rt.store.db.dialect == "postgresql" and rt.settings.database:
             start_listener(rt.settings.database, rt.wake, self.stopping)
@@ -86,6 +89,7 @@ class Worker:
             self._failed(job.job_id, exc)
         finally:
             self.heartbeat.job_id = None
+            self.indexer.poke()
         return True
 
     def _hand_back(self, job_id: str) -> None:
