@@ -53,6 +53,15 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema, for tests of what only PostgreSQL has."""
+    if not PG_URL:
+        pytest.skip("COGNITO_IMPORT_TEST_PG is not set")
+    with pg_schema(PG_URL) as url:
+        yield url
+
+
+@pytest.fixture
 def server(database: str, tmp_path: Path) -> Iterator[LiveServer]:
     with LiveServer(database, tmp_path / "data") as live:
         yield live

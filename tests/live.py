@@ -52,7 +52,9 @@ class LiveServer:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.clock = OffsetClock()
-        base = Settings(data_dir=data_dir, database=database, poll_interval=0.05)
+        base = Settings(
+            data_dir=data_dir, database=database, poll_interval=0.05, listen_poll_interval=0.05
+        )
         self.settings = replace(base, port=self.port, **settings)
         self.rt: Runtime = build_runtime(self.settings, dict(KEYS), clock=self.clock)
         config = uvicorn.Config(create_app(self.rt), log_level="warning", lifespan="on")

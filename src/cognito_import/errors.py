@@ -155,6 +155,33 @@ class InternalErrorException(ServiceError):
     default_message = "An internal error occurred."
 
 
+class TooManyRequestsException(ServiceError):
+    code = "TooManyRequestsException"
+    status = 400
+
+
+class ThrottlingException(ServiceError):
+    code = "ThrottlingException"
+    status = 400
+
+
+class DatabaseUnavailable(Exception):
+    """The connection to the database was lost (a restart, a failover, an administrator's
+    ``pg_terminate_backend``): the infrastructure's fault, not the request's or the job's.
+    Nothing of the unit of work in flight was committed, or it is unknown whether it was."""
+
+
+# What a client is told when its request met a lost database connection: an error every
+# AWS SDK retries by itself (a throttling error of the service's own model), never a 500.
+RETRY_MESSAGE = "The service lost its database connection; retry the request."
+
+
+def unavailable(model_name: str) -> ServiceError:
+    if model_name == "logs":
+        return ThrottlingException(RETRY_MESSAGE)
+    return TooManyRequestsException(RETRY_MESSAGE)
+
+
 class S3Error(Exception):
     """An S3-style XML error for the pre-signed upload endpoint."""
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from cognito_import.blobs import FileBlobStore
+from cognito_import.blobs import BlobStore, open_blob_store
 from cognito_import.clock import Clock, Ids, RandomIds, SystemClock
 from cognito_import.mail import Mailer
 from cognito_import.protocol.keys import AccessKey
@@ -36,7 +36,7 @@ class Signal(Protocol):
 class Runtime:
     settings: Settings
     store: Store
-    blobs: FileBlobStore
+    blobs: BlobStore
     keys: Mapping[str, AccessKey]
     # Signs pagination tokens so that a forged one is recognised.
     token_secret: bytes
@@ -75,7 +75,7 @@ def build_runtime(
     return Runtime(
         settings=settings,
         store=store,
-        blobs=FileBlobStore(settings.data_dir / "uploads"),
+        blobs=open_blob_store(settings, store.db),
         keys=keys,
         token_secret=bytes.fromhex(secret),
         clock=clock or SystemClock(),

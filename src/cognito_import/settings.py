@@ -15,6 +15,10 @@ ACCESS_KEYS_ENV = "COGNITO_IMPORT_ACCESS_KEYS"
 class Settings:
     data_dir: Path = Path(".cognito-import")
     database: str | None = None
+    # Where uploads are kept (``blobs/``): data-dir, database or s3://BUCKET/PREFIX; by
+    # default the database on PostgreSQL, the data dir's folder on SQLite.
+    blob_store: str | None = None
+    s3_endpoint_url: str | None = None
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     # Base of the pre-signed upload URLs; the listen address when not given.
@@ -29,6 +33,10 @@ class Settings:
     heartbeat_timeout: float = 15.0
     # Seconds between polls for new work when nothing woke the worker.
     poll_interval: float = 1.0
+    # The same on PostgreSQL, where workers are woken by LISTEN/NOTIFY and the poll is
+    # only the fallback (for what no transaction announces, such as a stale heartbeat,
+    # so never longer than a third of the heartbeat timeout).
+    listen_poll_interval: float = 5.0
     # Seconds between the indexer's looks for pools whose ListUsers index is out of
     # date (it also looks as soon as an import ends).
     index_interval: float = 30.0

@@ -55,7 +55,8 @@ def test_any_credentials_lets_any_key_in_as_the_default_account(tmp_path: Path) 
 
 def test_ephemeral_data_dir_is_removed_at_exit(tmp_path: Path) -> None:
     with serving(tmp_path, "run", ["--ephemeral"]) as served:
-        found = re.search(r"using the one stored in (\S+)/access-key.json", served.output())
+        stored_in = r"using the one stored in the database \((\S+)/cognito-import.sqlite3\)"
+        found = re.search(stored_in, served.output())
         assert found, served.output()
         data_dir = Path(found.group(1))
         assert data_dir.name.startswith("cognito-import-") and data_dir.is_dir()

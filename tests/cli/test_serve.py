@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,15 @@ def test_first_start_generates_a_key_and_later_starts_reuse_it(tmp_path: Path) -
         assert match is not None, first.output()
         key_id, secret = match.groups()
         assert re.fullmatch(r"AKIA[A-Z0-9]{16}", key_id)
-        stored = json.loads((data_dir / "access-key.json").read_text("utf-8"))
+        # In the database, where every server and worker on it finds the same key,
+        # not in a file of the data dir.
+        sqlite = data_dir / "cognito-import.sqlite3"
+        assert f"using the one stored in the database ({sqlite}):" in first.output()
+        with sqlite3.connect(sqlite) as db:
+            value = db.execute("SELECT value FROM server_state WHERE name = 'access_key'")
+            stored = json.loads(value.fetchone()[0])
         assert (stored["key_id"], stored["secret"]) == (key_id, secret)
-        # The secret is readable by its owner only.
-        assert (data_dir / "access-key.json").stat().st_mode & 0o777 == 0o600
+        assert not (data_dir / "access-key.json").exists()
         pool = first.aws_json(key_id, secret, "create-user-pool", "--pool-name", "demo")["UserPool"]
         assert re.fullmatch(r"us-east-1_[0-9A-Za-z]{9}", pool["Id"])
         assert _pool_account(pool) == DEFAULT_ACCOUNT

@@ -224,13 +224,20 @@ class Process:
     (a full pipe would block it), read back with ``output()``."""
 
     def __init__(
-        self, command: str, database: str, data_dir: Path, *extra: str, new_session: bool = False
+        self,
+        command: str,
+        database: str,
+        data_dir: Path,
+        *extra: str,
+        new_session: bool = False,
+        keyed: bool = True,
     ) -> None:
         self.port = free_port() if command == "serve" else 0
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir.parent / f"{command}-{time.monotonic_ns()}.log"
         args = [CLI, command, "--data-dir", str(data_dir), "--database", database]
-        args += ["--access-key", f"{TEST_KEY.key_id}:{TEST_KEY.secret}:{TEST_KEY.account}"]
+        if keyed:  # else the key generated on first start, kept in the database
+            args += ["--access-key", f"{TEST_KEY.key_id}:{TEST_KEY.secret}:{TEST_KEY.account}"]
         args += ["--heartbeat-timeout", "1", *extra]
         if command == "serve":
             args += ["--port", str(self.port)]

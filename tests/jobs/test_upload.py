@@ -81,17 +81,17 @@ def tampered(url: str) -> dict[str, tuple[str, tuple[int, str, str]]]:
     }
 
 
-def stored_files(server: LiveServer, job_id: str) -> list[Path]:
-    """The job's uploads, and any partial upload left behind by anyone."""
-    root = server.rt.blobs.root
-    return [*server.rt.blobs.uploads(job_id), *root.glob(".upload-*")]
+def stored_files(server: LiveServer, job_id: str) -> list[str]:
+    """The job's uploads, committed or partial, in whichever blob store the server uses."""
+    return server.rt.blobs.uploads(job_id)
 
 
 def stored_bytes(server: LiveServer, job_id: str) -> bytes:
     job = server.rt.store.jobs.get_job(job_id)
     assert job is not None and job.upload_name is not None
-    assert server.rt.blobs.uploads(job_id) == [server.rt.blobs.path(job.upload_name)]
-    return server.rt.blobs.path(job.upload_name).read_bytes()
+    assert server.rt.blobs.uploads(job_id) == [job.upload_name]
+    with server.rt.blobs.open(job.upload_name) as fp:
+        return fp.read()
 
 
 def assert_nothing_stored(server: LiveServer, cognito: Any, pool: str, job: Any) -> None:
@@ -328,8 +328,9 @@ def test_a_20_mb_upload_streams_to_disk(server: LiveServer, cognito: Any) -> Non
     stored = server.rt.store.jobs.get_job(job["JobId"])
     assert stored is not None and stored.upload_name is not None
     assert stored.upload_size == size
-    assert server.rt.blobs.path(stored.upload_name).stat().st_size == size
-    assert server.rt.blobs.uploads(job["JobId"]) == [server.rt.blobs.path(stored.upload_name)]
+    with server.rt.blobs.open(stored.upload_name) as fp:
+        assert fp.seek(0, 2) == size
+    assert server.rt.blobs.uploads(job["JobId"]) == [stored.upload_name]
 
 
 def test_a_second_upload_replaces_the_first(server: LiveServer, cognito: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from xml.sax.saxutils import escape
@@ -12,7 +13,7 @@ from starlette.responses import Response
 
 from cognito_import.blobs import BlobTooLarge
 from cognito_import.domain import jobs as J
-from cognito_import.errors import S3Error
+from cognito_import.errors import DatabaseUnavailable, S3Error
 from cognito_import.protocol.presign import SSE_HEADER, SSE_VALUE, verify_presigned
 from cognito_import.runtime import Runtime
 
@@ -46,7 +47,13 @@ class UploadEndpoint:
     async def handle(self, request: Request) -> Response:
         request_id = uuid.uuid4().hex[:16].upper()
         try:
-            await self._put(request)
+            try:
+                await self._put(request)
+            except DatabaseUnavailable:
+                # S3's answer when it cannot take a request now; every SDK retries it.
+                raise S3Error(
+                    "SlowDown", "Please reduce your request rate.", 503, "database connection lost"
+                ) from None
         except S3Error as exc:
             # One line per refusal, so a user whose PUT failed can see why; the path
             # names the job, and nothing of the query (the signature) is written.
@@ -96,10 +103,20 @@ class UploadEndpoint:
         # The file lands under a name of its own, recorded only while the job is still
         # Created: a Start racing this PUT keeps the file it saw, and the loser's file
         # (this one, or the one this upload replaces) is deleted.
-        name = await run_in_threadpool(writer.commit)
-        recorded, replaced = await run_in_threadpool(
-            rt.store.jobs.record_upload, job.job_id, name, writer.size
-        )
+        try:
+            name = await run_in_threadpool(writer.commit)
+        except BaseException:
+            writer.discard()
+            raise
+        try:
+            recorded, replaced = await run_in_threadpool(
+                rt.store.jobs.record_upload, job.job_id, name, writer.size
+            )
+        except BaseException:
+            # Not recorded (the database went away): nobody will ever read it.
+            with contextlib.suppress(Exception):
+                await run_in_threadpool(rt.blobs.delete_upload, name)
+            raise
         if not recorded:
             await run_in_threadpool(rt.blobs.delete_upload, name)
             raise S3Error("AccessDenied", "Access Denied", 403, "the job left Created meanwhile")

@@ -8,7 +8,7 @@ import secrets
 import string
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
@@ -16,7 +16,12 @@ import click
 from cognito_import.protocol.keys import DEFAULT_ACCOUNT, AccessKey, parse_access_keys
 from cognito_import.settings import ACCESS_KEYS_ENV, Settings
 
+if TYPE_CHECKING:
+    from cognito_import.store import Store
+
 KEYS_FILE = "access-key.json"
+# Where the generated key is kept (``server_state``).
+GENERATED_KEY = "access_key"
 
 
 class _KeySpecs(click.types.StringParamType):
@@ -25,9 +30,8 @@ class _KeySpecs(click.types.StringParamType):
     name = "text"
 
 
-def load_keys(specs: tuple[str, ...], data_dir: Path, announce: bool) -> dict[str, AccessKey]:
-    """Keys from ``--access-key``, else the environment, else the data dir's own key,
-    created on first start."""
+def parse_key_options(specs: tuple[str, ...]) -> dict[str, AccessKey]:
+    """The keys of ``--access-key`` (or the environment); a usage error if malformed."""
     keys: list[AccessKey] = []
     try:
         # click has read ACCESS_KEYS_ENV into ``specs`` already when no option was given.
@@ -40,26 +44,51 @@ def load_keys(specs: tuple[str, ...], data_dir: Path, announce: bool) -> dict[st
             seen.add(key.key_id)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--access-key") from exc
-    if not keys:
-        path = data_dir / KEYS_FILE
-        if path.exists():
-            stored = json.loads(path.read_text("utf-8"))
-        else:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            alphabet = string.ascii_uppercase + string.digits
-            stored = {
+    return {k.key_id: k for k in keys}
+
+
+def load_keys(
+    specs: tuple[str, ...], store: Store, data_dir: Path, announce: bool
+) -> dict[str, AccessKey]:
+    """Keys from ``--access-key``, else the environment, else the key generated on
+    first start. That one is kept in the database, so that every server and worker on
+    it, whatever its data dir, accepts the same key (a key file that an older version
+    left in the data dir is adopted, unless the database has a key already)."""
+    keys = parse_key_options(specs)
+    if keys:
+        return keys
+    legacy = data_dir / KEYS_FILE
+    if legacy.exists():
+        offered = legacy.read_text("utf-8")
+    else:
+        alphabet = string.ascii_uppercase + string.digits
+        offered = json.dumps(
+            {
                 "key_id": "AKIA" + "".join(secrets.choice(alphabet) for _ in range(16)),
                 "secret": secrets.token_urlsafe(30),
                 "account": DEFAULT_ACCOUNT,
             }
-            path.write_text(json.dumps(stored), "utf-8")
-            path.chmod(0o600)
-        keys.append(AccessKey(stored["key_id"], stored["secret"], stored["account"]))
-        if announce:
-            click.echo(f"# No access keys configured; using the one stored in {path}:")
-            click.echo(f"export AWS_ACCESS_KEY_ID={keys[0].key_id}")
-            click.echo(f"export AWS_SECRET_ACCESS_KEY={keys[0].secret}")
-    return {k.key_id: k for k in keys}
+        )
+    stored = json.loads(store.put_state_once(GENERATED_KEY, offered))
+    key = AccessKey(stored["key_id"], stored["secret"], stored["account"])
+    if announce:
+        click.echo(
+            "# No access keys configured; using the one stored in the database "
+            f"({_where(store, data_dir)}):"
+        )
+        click.echo(f"export AWS_ACCESS_KEY_ID={key.key_id}")
+        click.echo(f"export AWS_SECRET_ACCESS_KEY={key.secret}")
+    return {key.key_id: key}
+
+
+def _where(store: Store, data_dir: Path) -> str:
+    """The database, named without its password."""
+    url = getattr(store.db, "url", None)
+    if store.db.dialect == "postgresql" and isinstance(url, str):
+        parts = urlsplit(url)
+        return f"postgresql://{parts.hostname or ''}:{parts.port or 5432}{parts.path}"
+    path = getattr(store.db, "path", None)
+    return str(path) if path is not None else str(data_dir)
 
 
 def data_dir_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -82,8 +111,24 @@ def database_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., A
 
 def storage_options(f: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        data_dir_option("Folder for the SQLite database, uploaded CSVs and the generated key."),
+        data_dir_option("Folder for the SQLite database and, with SQLite, the uploaded CSVs."),
         database_option("sqlite:///PATH or postgresql://... (default: SQLite in the data dir)."),
+        click.option(
+            "--blob-store",
+            default=None,
+            callback=_check_blob_store,
+            envvar="COGNITO_IMPORT_BLOB_STORE",
+            show_envvar=True,
+            help="Where uploaded CSVs are kept: data-dir, database (PostgreSQL only) or "
+            "s3://BUCKET[/PREFIX] (default: database on PostgreSQL, else data-dir).",
+        ),
+        click.option(
+            "--s3-endpoint-url",
+            default=None,
+            envvar="COGNITO_IMPORT_S3_ENDPOINT_URL",
+            show_envvar=True,
+            help="Endpoint of an S3-compatible server for an s3:// --blob-store.",
+        ),
         click.option(
             "--job-expiry",
             type=float,
@@ -144,6 +189,17 @@ def storage_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+def _check_blob_store(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from cognito_import.blobs import check_blob_store
+
+    if value is None:
+        return None
+    try:
+        return check_blob_store(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -178,9 +234,16 @@ def check_public_url(value: str | None) -> str | None:
 
 def make_settings(kw: dict[str, Any], **extra: Any) -> Settings:
     logging.basicConfig(level=kw["log_level"].upper(), format="%(asctime)s %(name)s %(message)s")
+    database = kw["database"] or ""
+    if kw["blob_store"] == "database" and not database.startswith(("postgresql:", "postgres:")):
+        raise click.BadParameter(
+            "--blob-store database needs a PostgreSQL --database", param_hint="--blob-store"
+        )
     return Settings(
         data_dir=kw["data_dir"],
         database=kw["database"],
+        blob_store=kw["blob_store"],
+        s3_endpoint_url=kw["s3_endpoint_url"],
         job_expiry=kw["job_expiry"],
         failure_threshold=kw["failure_threshold"],
         batch_size=kw["batch_size"],

@@ -24,6 +24,7 @@ from cognito_import.cli.options import (
     exit_cleanly,
     load_keys,
     make_settings,
+    parse_key_options,
     storage_options,
 )
 from cognito_import.protocol.keys import DEFAULT_ACCOUNT, AnyKeys
@@ -164,8 +165,10 @@ def _run(settings: Settings, sock: socket.socket, seed: Seed | None, kw: dict[st
     from cognito_import.app import create_app
     from cognito_import.runtime import build_runtime
 
-    keys = load_keys(kw["access_keys"], settings.data_dir, announce=True)
-    rt = build_runtime(settings, keys)
+    parse_key_options(kw["access_keys"])  # a usage error before anything is created
+    rt = build_runtime(settings, {})
+    keys = load_keys(kw["access_keys"], rt.store, settings.data_dir, announce=True)
+    rt.keys = keys
     if kw["any_credentials"]:
         # Upload URLs of unchecked keys are signed with a secret of the server's own,
         # kept in the store, so they stay valid across restarts and cannot be forged.
@@ -264,7 +267,9 @@ def worker(**kw: Any) -> None:
     from cognito_import.runtime import build_runtime
 
     settings = make_settings(kw)
-    rt = build_runtime(settings, load_keys(kw["access_keys"], settings.data_dir, announce=False))
+    # A worker signs and verifies nothing: the keys are only checked for mistakes.
+    parse_key_options(kw["access_keys"])
+    rt = build_runtime(settings, {})
     loop = Worker(rt)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: loop.stop())

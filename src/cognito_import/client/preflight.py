@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cognito_import.blobs.files import FileRef
 from cognito_import.domain.batches import BLANK, Outcome
 from cognito_import.domain.csvfile import CHUNK_SIZE, CsvFileError, Header, ScanResult
 from cognito_import.domain.jobs import final_status
@@ -94,7 +95,7 @@ def validate(
         result.warnings = warnings(fp, scan, header, header_list, algorithm)
     result.data_rows = scan.data_rows
     source = pipeline.Source(
-        path, header.columns, config, algorithm, header.end_offset, 2, BATCH_SIZE, False
+        FileRef(path), header.columns, config, algorithm, header.end_offset, 2, BATCH_SIZE, False
     )
     # As the import chooses: parser processes only where they pay for their start.
     if parsers is None:

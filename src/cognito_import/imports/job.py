@@ -77,8 +77,8 @@ class JobRunner:
         """The rows left to import; None (the job failed) when the file is unusable."""
         rt = self.rt
         # The name recorded when the job was started: a later PUT cannot replace it.
-        path = rt.blobs.path(job.upload_name or "")
-        with open(path, "rb") as fp:
+        blob = rt.blobs.ref(job.upload_name or "")
+        with blob.open() as fp:
             try:
                 scan, header = check_file(fp, pool.config, job.hash_algorithm, rt.settings.max_rows)
             except CsvFileError as exc:
@@ -90,7 +90,7 @@ class JobRunner:
         else:
             offset, line = header.end_offset, 2
         return pipeline.Source(
-            path,
+            blob,
             header.columns,
             pool.config,
             job.hash_algorithm,

@@ -21,11 +21,12 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 
+from cognito_import.blobs import BlobRef
 from cognito_import.domain.batches import ParsedBatch
 from cognito_import.domain.pools import PoolConfig
 from cognito_import.domain.rows import plan_header
+from cognito_import.errors import DatabaseUnavailable
 from cognito_import.imports.lifeline import die_with_parent
 from cognito_import.imports.parse import parse_batches
 
@@ -48,7 +49,9 @@ class Source:
     """Where a job's remaining rows are and how to check them: all a parser needs, and
     plain enough to hand to a child process."""
 
-    path: Path
+    # The upload, opened by whichever process parses it (a file, or a database or S3
+    # blob streamed piece by piece).
+    blob: BlobRef
     columns: list[str]
     config: PoolConfig
     algorithm: str | None
@@ -60,7 +63,7 @@ class Source:
 
     def parse(self, stride: int = 1, phase: int = 0) -> Iterator[ParsedBatch]:
         plan = plan_header(self.columns, self.config, self.algorithm)
-        with open(self.path, "rb") as fp:
+        with self.blob.open() as fp:
             yield from parse_batches(
                 fp, plan, self.offset, self.line, self.batch_size, stride, phase, self.to_insert
             )
@@ -78,6 +81,11 @@ def _produce(out: Connection, source: Source, stride: int, phase: int, parent: i
         for batch in source.parse(stride, phase):
             ahead.put(batch)
         ahead.put(_DONE)
+    except DatabaseUnavailable as exc:
+        # The infrastructure's fault, not the file's: the worker retries without
+        # counting it against the job.
+        ahead.put(DatabaseUnavailable(str(exc)))
+        raise
     except BaseException as exc:
         ahead.put(ParserFailed(f"parser process failed: {exc!r}"))
         raise

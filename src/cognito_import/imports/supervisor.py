@@ -15,6 +15,7 @@ import os
 import socket
 from multiprocessing.process import BaseProcess
 
+from cognito_import.errors import DatabaseUnavailable
 from cognito_import.imports.signals import PipeSignal
 from cognito_import.imports.worker import run_worker_process, worker_prefix
 from cognito_import.runtime import Runtime
@@ -71,7 +72,10 @@ class WorkerChild:
             )
             # Its jobs are nobody's now: hand them back for the next worker at once.
             prefix = worker_prefix(socket.gethostname(), pid or 0)
-            await asyncio.to_thread(self.rt.store.jobs.release_worker, prefix)
+            try:
+                await asyncio.to_thread(self.rt.store.jobs.release_worker, prefix)
+            except DatabaseUnavailable:
+                log.warning("could not hand back the jobs of %s: the heartbeat timeout will", pid)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)
             if not self.stopping.is_set():

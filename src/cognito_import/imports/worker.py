@@ -10,9 +10,11 @@ import threading
 import uuid
 
 from cognito_import.domain.jobs import FAILED
+from cognito_import.errors import DatabaseUnavailable
 from cognito_import.imports.indexer import Indexer
 from cognito_import.imports.job import JobRunner
 from cognito_import.imports.lifeline import die_with_parent
+from cognito_import.imports.listen import fallback_poll, start_listener
 from cognito_import.runtime import Runtime, Signal, build_runtime
 from cognito_import.settings import Settings
 
@@ -20,6 +22,10 @@ log = logging.getLogger("cognito_import.worker")
 
 # Tries of one job that raised before it is failed rather than handed back again.
 MAX_ATTEMPTS = 3
+# Waits between tries to reach a database that dropped the connection: doubling from
+# the first up to the last, so a restart is noticed soon and a long outage costs little.
+RECONNECT_FIRST = 0.2
+RECONNECT_MAX = 5.0
 
 
 def worker_prefix(host: str, pid: int) -> str:
@@ -40,14 +46,25 @@ class Worker:
         rt = self.rt
         self.heartbeat.thread.start()
         self.indexer.thread.start()
+        poll = rt.settings.poll_interval
+        if rt.store.db.dialect == "postgresql" and rt.settings.database:
+            start_listener(rt.settings.database, rt.wake, self.stopping)
+            poll = fallback_poll(rt.settings.listen_poll_interval, rt.settings.heartbeat_timeout)
+        backoff = RECONNECT_FIRST
         while not self.stopping.is_set():
             try:
                 busy = self.run_once()
+                backoff = RECONNECT_FIRST
+            except DatabaseUnavailable:
+                log.warning("database connection lost; trying again in %.1fs", backoff)
+                self.stopping.wait(backoff)
+                backoff = min(backoff * 2, RECONNECT_MAX)
+                continue
             except Exception:
                 log.exception("worker iteration failed; retrying")
                 busy = False
             if not busy and not self.stopping.is_set():
-                rt.wake.wait(rt.settings.poll_interval)
+                rt.wake.wait(poll)
                 rt.wake.clear()
 
     def run_once(self) -> bool:
@@ -63,12 +80,30 @@ class Worker:
         self.heartbeat.job_id = job.job_id
         try:
             JobRunner(rt, self.id, self.stopping).run(job)
+        except DatabaseUnavailable:
+            # The batch in flight rolled back with the connection: the job is fine, and
+            # the lost connection is no attempt of its.
+            log.warning("%s: database connection lost; handing the job back", job.job_id)
+            self._hand_back(job.job_id)
         except Exception as exc:
             self._failed(job.job_id, exc)
         finally:
             self.heartbeat.job_id = None
             self.indexer.poke()
         return True
+
+    def _hand_back(self, job_id: str) -> None:
+        """Release the job once the database answers again, so that the next claim (this
+        worker's or another's) resumes it from its last committed batch at once."""
+        backoff = RECONNECT_FIRST
+        while not self.stopping.is_set():
+            try:
+                self.rt.store.jobs.release(job_id, self.id)
+                return
+            except DatabaseUnavailable:
+                self.stopping.wait(backoff)
+                backoff = min(backoff * 2, RECONNECT_MAX)
+        # Stopping with the database away: the heartbeat timeout hands the job on.
 
     def _failed(self, job_id: str, exc: Exception) -> None:
         """A batch that raised rolled back whole, so retrying is safe; but one that can

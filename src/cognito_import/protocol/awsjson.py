@@ -31,11 +31,13 @@ from starlette.responses import Response
 
 from cognito_import.clock import Clock
 from cognito_import.errors import (
+    DatabaseUnavailable,
     InternalErrorException,
     RequestEntityTooLargeException,
     SerializationException,
     ServiceError,
     UnknownOperationException,
+    unavailable,
 )
 from cognito_import.loop import OffLoop, on_loop
 from cognito_import.protocol.keys import AccessKey, Caller
@@ -303,7 +305,11 @@ class JsonEndpoint:
         model = service_model(service.model_name).operation_model(name)
         params = validate_input(model, data)
         context = Context(caller=caller, request_id=request_id, now=now)
-        result = await _run(op, service.loop_reads, context, params)
+        try:
+            result = await _run(op, service.loop_reads, context, params)
+        except DatabaseUnavailable:
+            log.warning("request %s met a lost database connection", request_id)
+            raise unavailable(service.model_name) from None
         if isinstance(result, Encoded):
             payload = result.body
         else:

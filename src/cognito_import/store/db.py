@@ -32,6 +32,8 @@ class Tx(Protocol):
 
 class Database(Protocol):
     dialect: str
+    # Appended to the SELECT of a claim: rows another transaction holds are passed over.
+    skip_locked: str
 
     def read(self) -> AbstractContextManager[Tx]:
         """A read-only unit of work. Every use runs a single statement, so no snapshot
@@ -55,7 +57,11 @@ class Database(Protocol):
         ...
 
     def lock_claims(self, tx: Tx) -> None:
-        """Serialise job claims across processes inside the current write transaction."""
+        """Whatever else a claim needs in its transaction to be safe across processes."""
+        ...
+
+    def notify_work(self, tx: Tx) -> None:
+        """Tell the waiting workers, when ``tx`` commits, that a job may be theirs."""
         ...
 
     def bulk_insert(

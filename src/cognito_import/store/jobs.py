@@ -13,7 +13,7 @@ from cognito_import.domain import jobs as J
 from cognito_import.domain.batches import DecidedBatch
 from cognito_import.domain.jobs import ImportJob
 from cognito_import.store import users
-from cognito_import.store.db import Database, Row, Tx
+from cognito_import.store.db import Database, IntegrityError, Row, Tx
 
 _FIELDS = [f.name for f in fields(ImportJob)]
 _COLUMNS = ", ".join(_FIELDS)
@@ -26,6 +26,10 @@ def _values(job: ImportJob) -> list[object]:
 
 
 _STOP = _FIELDS.index("stop_requested")
+# Claims that lose a race for an account to another worker, in a row, before giving up
+# until the next wake-up.
+_CLAIM_TRIES = 5
+_ENDED = frozenset({J.STOPPED, J.SUCCEEDED, J.FAILED, J.EXPIRED})
 
 
 def _job(row: Row) -> ImportJob:
@@ -119,6 +123,10 @@ class JobStore:
         )
         if not count:
             return None
+        if changes.get("status") in (J.PENDING, J.STOPPING) or changes.get("stop_requested"):
+            self.db.notify_work(tx)
+        if changes.get("status") in _ENDED:
+            self._drop_blobs(tx, job_id)
         row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,))
         return _job(row) if row else None
 
@@ -172,37 +180,50 @@ class JobStore:
                 (J.PENDING, J.IN_PROGRESS, J.STOPPING, now - stale_after),
             ):
                 return None
-        with self.db.write() as tx:
-            self.db.lock_claims(tx)
-            stale = now - stale_after
-            row = tx.one(
-                f"{_SELECT} WHERE status IN (?, ?) AND (heartbeat IS NULL OR heartbeat < ?)"
-                " ORDER BY started LIMIT 1",
-                (J.IN_PROGRESS, J.STOPPING, stale),
-            )
-            if row is not None:
-                job = _job(row)
-                return self._transition(
-                    tx, job.job_id, [job.status], {"worker": worker, "heartbeat": now}
-                )
-            row = tx.one(
-                f"{_SELECT} j WHERE status = ? AND NOT EXISTS (SELECT 1 FROM jobs r"
-                " WHERE r.account = j.account AND r.status IN (?, ?))"
-                " ORDER BY started, created LIMIT 1",
-                (J.PENDING, J.IN_PROGRESS, J.STOPPING),
-            )
-            if row is None:
-                return None
+        for _ in range(_CLAIM_TRIES):
+            try:
+                with self.db.write() as tx:
+                    return self._claim(tx, worker, now, stale_after)
+            except IntegrityError:
+                # Another worker started a job of the same account meanwhile: the index
+                # of one running job per account refused this one. Look again.
+                continue
+        return None
+
+    def _claim(self, tx: Tx, worker: str, now: float, stale_after: float) -> ImportJob | None:
+        # On PostgreSQL, rows another worker is claiming are skipped, not waited for;
+        # SQLite has one writer at a time anyway.
+        lock = self.db.skip_locked
+        self.db.lock_claims(tx)
+        stale = now - stale_after
+        row = tx.one(
+            f"{_SELECT} WHERE status IN (?, ?) AND (heartbeat IS NULL OR heartbeat < ?)"
+            f" ORDER BY started LIMIT 1{lock}",
+            (J.IN_PROGRESS, J.STOPPING, stale),
+        )
+        if row is not None:
             job = _job(row)
-            # Re-stamped as AWS does, but never before the Start: ``now`` was read
-            # before this transaction, and the Start may have committed since.
-            started = max(now, job.started or now)
             return self._transition(
-                tx,
-                job.job_id,
-                [J.PENDING],
-                {"status": J.IN_PROGRESS, "started": started, "worker": worker, "heartbeat": now},
+                tx, job.job_id, [job.status], {"worker": worker, "heartbeat": now}
             )
+        row = tx.one(
+            f"{_SELECT} j WHERE status = ? AND NOT EXISTS (SELECT 1 FROM jobs r"
+            " WHERE r.account = j.account AND r.status IN (?, ?))"
+            f" ORDER BY started, created LIMIT 1{lock}",
+            (J.PENDING, J.IN_PROGRESS, J.STOPPING),
+        )
+        if row is None:
+            return None
+        job = _job(row)
+        # Re-stamped as AWS does, but never before the Start: ``now`` was read
+        # before this transaction, and the Start may have committed since.
+        started = max(now, job.started or now)
+        return self._transition(
+            tx,
+            job.job_id,
+            [J.PENDING],
+            {"status": J.IN_PROGRESS, "started": started, "worker": worker, "heartbeat": now},
+        )
 
     def persist(
         self, job: ImportJob, worker: str, batch: DecidedBatch, now: float
@@ -260,6 +281,13 @@ class JobStore:
             ),
         )
 
+    def _drop_blobs(self, tx: Tx, job_id: str) -> None:
+        """An ended job's uploads in PostgreSQL (``blobs/postgres.py``) go in the same
+        transaction that ends it: nobody ever sees an ended job whose upload is still
+        kept. Other blob stores delete after the commit (``BlobStore.delete``)."""
+        if self.db.dialect == "postgresql":
+            tx.run("DELETE FROM blobs WHERE job_id = ?", (job_id,))
+
     def beat(self, job_id: str, worker: str, now: float) -> bool:
         """The running job's heartbeat, on a timer while its worker is alive, however
         long a batch takes; False if the job is no longer this worker's."""
@@ -287,20 +315,24 @@ class JobStore:
     def release(self, job_id: str, worker: str) -> None:
         """Give a running job back (clean shutdown) so the next worker resumes it at once."""
         with self.db.write() as tx:
-            tx.run(
+            if tx.run(
                 "UPDATE jobs SET worker = NULL, heartbeat = NULL WHERE job_id = ? AND worker = ?",
                 (job_id, worker),
-            )
+            ):
+                self.db.notify_work(tx)
 
     def release_worker(self, prefix: str) -> int:
         """Give back every running job held by a worker whose id starts with ``prefix``
         (a worker process known to be dead); how many."""
         with self.db.write() as tx:
-            return tx.run(
+            count = tx.run(
                 "UPDATE jobs SET worker = NULL, heartbeat = NULL"
                 " WHERE status IN (?, ?) AND substr(worker, 1, ?) = ?",
                 (J.IN_PROGRESS, J.STOPPING, len(prefix), prefix),
             )
+            if count:
+                self.db.notify_work(tx)
+        return count
 
     def finish(self, job_id: str, worker: str, status: str, message: str, now: float) -> bool:
         """End a running job this worker owns. A job that is ``Stopping`` ends ``Stopped``
@@ -314,6 +346,10 @@ class JobStore:
             count = tx.run(sql, (status, message, now, job_id, worker, J.IN_PROGRESS))
             if not count:
                 count = tx.run(sql, (J.STOPPED, J.MSG_STOPPED, now, job_id, worker, J.STOPPING))
+            if count:
+                # The account's next Pending job, if any, is claimable now.
+                self.db.notify_work(tx)
+                self._drop_blobs(tx, job_id)
         return count > 0
 
     # -- the per-row log ---------------------------------------------------------------

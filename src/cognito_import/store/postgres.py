@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import functools
+import select
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
+from cognito_import.errors import DatabaseUnavailable
 from cognito_import.loop import leave_loop
 from cognito_import.store.db import IntegrityError, Lender, Params, Row, Tx
 
-# Any constant works: it only has to be the same in every process sharing the database.
-_CLAIM_LOCK = 0x636F676E
+# Workers LISTEN here (imports/listen.py); sent in the transaction that makes a job
+# claimable, so it arrives exactly when the change is visible.
+WORK_CHANNEL = "cognito_import_work"
 # Connections lent to threads at once: one per thread (40 under 40 clients) took the
 # PostgreSQL server past max_connections (100) with two servers and a test run, and a
 # query is round trips that a few connections overlap as well as forty.
@@ -24,6 +27,23 @@ POOL_SIZE = 10
 def _translate(sql: str) -> str:
     # Our SQL never contains a literal '?' or '%', so a plain rewrite is exact.
     return sql.replace("?", "%s")
+
+
+def _usable(conn: psycopg.Connection[Row]) -> bool:
+    """Whether a pooled connection is still worth lending. An idle connection has
+    nothing to read unless the server ended it (``pg_terminate_backend``, a restart):
+    it then sent its last error and closed. One poll, no round trip, so a request
+    never spends itself on a connection already lost."""
+    if conn.closed:
+        return False
+    try:
+        readable = select.select([conn.fileno()], [], [], 0)[0]
+    except (OSError, ValueError, psycopg.Error):
+        readable = [True]
+    if readable:
+        conn.close()
+        return False
+    return True
 
 
 class _PgTx:
@@ -57,7 +77,7 @@ class PostgresDatabase:
         self.url = url
         self._conns: Lender[psycopg.Connection[Row]] = Lender(
             lambda: psycopg.connect(self.url, autocommit=True),
-            lambda conn: not conn.closed,
+            _usable,
             POOL_SIZE,
         )
 
@@ -65,18 +85,23 @@ class PostgresDatabase:
     def read(self) -> Iterator[_PgTx]:
         # Autocommit, no BEGIN/COMMIT: every read unit here is one statement, and the
         # two extra round trips were most of a Describe on PostgreSQL.
-        with self._conns.lend() as conn:
-            yield _PgTx(conn)
+        try:
+            with self._conns.lend() as conn:
+                yield _PgTx(conn)
+        except psycopg.OperationalError as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
 
     @contextmanager
     def write(self) -> Iterator[_PgTx]:
         leave_loop()
-        with self._conns.lend() as conn:
-            try:
+        try:
+            with self._conns.lend() as conn:
                 with conn.transaction():
                     yield _PgTx(conn)
-            except psycopg.errors.UniqueViolation as exc:
-                raise IntegrityError(str(exc)) from exc
+        except psycopg.errors.UniqueViolation as exc:
+            raise IntegrityError(str(exc)) from exc
+        except psycopg.OperationalError as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
 
     def attribute_field(self, name: str) -> str:
         assert name.replace("_", "").isalnum(), name
@@ -87,8 +112,15 @@ class PostgresDatabase:
     def attribute_pairs(self, column: str) -> str:
         return f"jsonb_each_text({column}::jsonb)"
 
+    # Workers claim side by side; the unique index of one running job per account
+    # (migration 0007) refuses the loser of a race for one account.
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+
     def lock_claims(self, tx: Tx) -> None:
-        tx.one("SELECT pg_advisory_xact_lock(?)", (_CLAIM_LOCK,))
+        return None
+
+    def notify_work(self, tx: Tx) -> None:
+        tx.one(f"SELECT pg_notify('{WORK_CHANNEL}', '')")
 
     def bulk_insert(
         self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Params]

@@ -110,8 +110,14 @@ class SqliteDatabase:
     def attribute_pairs(self, column: str) -> str:
         return f"json_each({column})"
 
+    skip_locked = ""
+
     def lock_claims(self, tx: Tx) -> None:
         # BEGIN IMMEDIATE already makes this the only writer.
+        return None
+
+    def notify_work(self, tx: Tx) -> None:
+        # Workers on SQLite share a host with the server, which wakes them by a pipe.
         return None
 
     def bulk_insert(

@@ -1,9 +1,7 @@
-"""Uploaded CSV files: a folder in the data dir.
+"""Uploads as files in a folder of the data dir: the default with SQLite.
 
-Every upload is written to a temporary file and then renamed to a name of its own
-(``<job_id>.<random>.csv``); the job row records which name is current. Nothing is ever
-renamed over a file a job may already be reading, so a PUT racing a Start cannot change
-the CSV of a started job: the loser's file is simply deleted.
+Every upload is written to a temporary file and then renamed to a name of its own;
+nothing is ever renamed over a file a job may already be reading.
 """
 
 from __future__ import annotations
@@ -13,15 +11,27 @@ import os
 import secrets
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from cognito_import.blobs import DATA_DIR, BlobMissing, BlobTooLarge
 
-class BlobTooLarge(Exception):
-    pass
+
+@dataclass(frozen=True)
+class FileRef:
+    path: Path
+
+    def open(self) -> BinaryIO:
+        try:
+            return open(self.path, "rb")
+        except FileNotFoundError:
+            raise BlobMissing(self.path.name) from None
 
 
 class FileBlobStore:
+    kind = DATA_DIR
+
     def __init__(self, root: Path) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
@@ -37,36 +47,40 @@ class FileBlobStore:
         """The file of the upload called ``name`` (``ImportJob.upload_name``)."""
         return self.root / Path(name).name
 
-    def open_writer(self, job_id: str) -> BlobWriter:
+    def open_writer(self, job_id: str) -> FileWriter:
         final = self.root / f"{job_id}.{secrets.token_hex(16)}.csv"
-        return BlobWriter(self.root, final)
+        return FileWriter(self.root, job_id, final)
+
+    def ref(self, name: str) -> FileRef:
+        return FileRef(self.path(name))
 
     def open(self, name: str) -> BinaryIO:
-        return open(self.path(name), "rb")
+        return self.ref(name).open()
 
     def exists(self, name: str) -> bool:
         return self.path(name).is_file()
 
-    def uploads(self, job_id: str) -> list[Path]:
-        """Every upload file of a job: the current one and any not yet cleaned up."""
-        return sorted(self.root.glob(f"{job_id}.*"))
+    def uploads(self, job_id: str) -> list[str]:
+        found = [*self.root.glob(f"{job_id}.*"), *self.root.glob(f".upload-{job_id}.*")]
+        return sorted(p.name for p in found)
 
     def delete_upload(self, name: str) -> None:
         self.path(name).unlink(missing_ok=True)
 
     def delete(self, job_id: str) -> None:
-        """Delete every upload of a job. Only for a job that has left ``Created``: no new
-        upload can be recorded for it any more, so nothing in use is lost."""
-        for path in self.uploads(job_id):
-            path.unlink(missing_ok=True)
+        for name in self.uploads(job_id):
+            self.path(name).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        pass
 
 
-class BlobWriter:
+class FileWriter:
     """Streams into a temporary file; ``commit`` fsyncs it and renames it to its own
     final name, so a reader sees a whole upload or none."""
 
-    def __init__(self, root: Path, final: Path) -> None:
-        fd, name = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".part")
+    def __init__(self, root: Path, job_id: str, final: Path) -> None:
+        fd, name = tempfile.mkstemp(dir=root, prefix=f".upload-{job_id}.", suffix=".part")
         self._file = os.fdopen(fd, "wb")
         self._tmp = Path(name)
         self._final = final
@@ -80,7 +94,6 @@ class BlobWriter:
         self._file.write(chunk)
 
     def commit(self) -> str:
-        """Move the upload into place; its name, to record in the job."""
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
