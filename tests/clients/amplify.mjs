@@ -13,11 +13,22 @@ import {
   signOut,
   updatePassword,
 } from "aws-amplify/auth";
+import { cognitoUserPoolsTokenProvider } from "aws-amplify/auth/cognito";
 import { config, serve } from "./lib/driver.mjs";
 
 const { endpoint, userPoolId, clientId } = config();
 Amplify.configure({
   Auth: { Cognito: { userPoolId, userPoolClientId: clientId, userPoolEndpoint: endpoint } },
+});
+
+// Amplify's documented hook for where tokens are kept: a Map the test can look into
+// (the refresh token never leaves Amplify otherwise).
+const kept = new Map();
+cognitoUserPoolsTokenProvider.setKeyValueStorage({
+  async setItem(key, value) { kept.set(key, value); },
+  async getItem(key) { return kept.has(key) ? kept.get(key) : null; },
+  async removeItem(key) { kept.delete(key); },
+  async clear() { kept.clear(); },
 });
 
 function jwt(token) {
@@ -53,6 +64,10 @@ await serve({
   async confirmResetPassword({ username, confirmationCode, newPassword }) {
     await confirmResetPassword({ username, confirmationCode, newPassword });
     return { confirmed: true };
+  },
+  async storedRefreshToken() {
+    const key = [...kept.keys()].find((name) => name.endsWith(".refreshToken"));
+    return key ? kept.get(key) : null;
   },
   async updatePassword({ oldPassword, newPassword }) {
     await updatePassword({ oldPassword, newPassword });
