@@ -7,38 +7,39 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from cognito_import.admin import RESET_PATH, AdminEndpoint
-from cognito_import.api import import_jobs, logs, pools, users
+from cognito_import.api.operations import COGNITO, COGNITO_PREFIX, LOGS, LOGS_PREFIX, bind
 from cognito_import.api.upload import UploadEndpoint
 from cognito_import.imports.supervisor import WorkerChild
 from cognito_import.imports.worker import Worker
 from cognito_import.protocol.awsjson import JsonEndpoint, JsonService
 from cognito_import.runtime import Runtime
 
-COGNITO_PREFIX = "AWSCognitoIdentityProviderService"
-LOGS_PREFIX = "Logs_20140328"
 UPLOAD_PREFIX = "/uploads"
 
-# Reads whose cost is bounded by one small page: on SQLite these run on the event loop
-# (see JsonService). ListUsers is one of them when its filter matches a few users by an
-# index (PoolStore.quick); other filters move it to the threadpool. Reads that can
-# scan without bound stay in the threadpool with the writes, where SQLite and psycopg
-# release the GIL while they work, instead of stalling every request in flight:
-# GetLogEvents and FilterLogEvents (a job's outcomes), DescribeLogGroups and
-# DescribeLogStreams (every pool and job of the account).
-COGNITO_READS = frozenset(
-    {
-        "ListUserPools",
-        "DescribeUserPool",
-        "GetCSVHeader",
-        "DescribeUserImportJob",
-        "ListUserImportJobs",
-        "AdminGetUser",
-        "ListUsers",
-    }
-)
+
+# What a browser page may read of a response: the request id and the error's type and
+# message that the SDKs look at besides the body.
+EXPOSED_HEADERS = ["x-amzn-RequestId", "x-amzn-ErrorType", "x-amzn-ErrorMessage", "Date"]
+
+
+def cors(origins: tuple[str, ...]) -> Middleware:
+    """Browser clients (Amplify, identity-js) call the JSON endpoint from a page of
+    another origin: preflights are answered, and every response to a request with an
+    Origin carries the CORS headers, errors included. No cookies are involved, so
+    credentials are not allowed and "*" can stand for any origin."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=600,
+    )
 
 
 def create_app(rt: Runtime) -> Starlette:
@@ -46,20 +47,16 @@ def create_app(rt: Runtime) -> Starlette:
         target_prefix=COGNITO_PREFIX,
         model_name="cognito-idp",
         signing_name="cognito-idp",
-        handlers={
-            **pools.handlers(rt),
-            **users.handlers(rt),
-            **import_jobs.handlers(rt),
-        },
+        operations=bind(rt, "cognito-idp", COGNITO),
         # A PostgreSQL read is network round trips, which the threadpool overlaps and the
         # loop would serve one at a time (six per Describe, a few ms if the server is remote).
-        reads=COGNITO_READS if rt.store.db.dialect == "sqlite" else frozenset(),
+        loop_reads=rt.store.db.dialect == "sqlite",
     )
     cloudwatch = JsonService(
         target_prefix=LOGS_PREFIX,
         model_name="logs",
         signing_name="logs",
-        handlers=logs.handlers(rt),
+        operations=bind(rt, "logs", LOGS),
     )
     endpoint = JsonEndpoint([cognito, cloudwatch], rt.keys, rt.clock)
     upload = UploadEndpoint(rt)
@@ -94,6 +91,7 @@ def create_app(rt: Runtime) -> Starlette:
             rt.store.close()
 
     return Starlette(
+        middleware=[cors(rt.settings.cors_origins)],
         routes=[
             Route("/health", admin.health, methods=["GET"]),
             Route(RESET_PATH, admin.reset, methods=["POST"]),

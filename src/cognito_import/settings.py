@@ -42,6 +42,11 @@ class Settings:
     # inject a clock the child could not share).
     worker_process: bool = False
     log_level: str = "info"
+    # Origins whose browser pages may call the API (CORS); "*" is any origin.
+    cors_origins: tuple[str, ...] = ("*",)
+    # The tokens' issuer: "url" is <base_url>/<poolId>, which OIDC discovery can follow;
+    # "aws" is https://cognito-idp.<region>.amazonaws.com/<poolId>.
+    token_issuer: str = "url"
 
     def base_url(self) -> str:
         if self.public_url:

@@ -1,5 +1,6 @@
-"""Where handlers run: reads on the event loop, writes (and reads that must write) in the
-threadpool. Checked with real handlers that record their thread, through ``_run``."""
+"""Where handlers run: short reads on the event loop, writes (and reads that must write
+or scan) in the threadpool. Checked with real handlers that record their thread, through
+``_run``; the operations table itself is checked against botocore's model."""
 
 from __future__ import annotations
 
@@ -7,13 +8,20 @@ import asyncio
 import threading
 from typing import Any
 
-import pytest
+import botocore.session
 
+from cognito_import.api.operations import COGNITO, LOGS
+from cognito_import.loop import leave_loop
 from cognito_import.protocol.awsjson import (
+    READ,
+    SCAN,
+    WRITE,
+    Access,
     Context,
-    JsonService,
+    Operation,
     _run,
-    about_to_write,
+    modelled_unsigned,
+    operation,
 )
 from cognito_import.protocol.keys import AccessKey, Caller
 
@@ -34,66 +42,63 @@ class Recorder:
     def expiring(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         self.threads.append(threading.current_thread().name)
         if self.writes == 0:
-            about_to_write()
+            # What the store does before every write.
+            leave_loop()
             self.writes += 1
         return {"n": p["n"], "writes": self.writes}
 
 
-def service(recorder: Recorder) -> JsonService:
-    return JsonService(
-        target_prefix="T",
-        model_name="cognito-idp",
-        signing_name="cognito-idp",
-        handlers={
-            "Read": recorder.read,
-            "Write": recorder.read,
-            "Expiring": recorder.expiring,
-        },
-        reads=frozenset({"Read", "Expiring"}),
-    )
-
-
-def run(svc: JsonService, operation: str) -> tuple[dict[str, Any], str]:
+def run(op: Operation, loop_reads: bool = True) -> tuple[dict[str, Any], str]:
     async def main() -> tuple[dict[str, Any], str]:
-        result = await _run(svc, operation, CTX, {"n": 1})
+        result = await _run(op, loop_reads, CTX, {"n": 1})
         assert isinstance(result, dict)
         return result, threading.current_thread().name
 
     return asyncio.run(main())
 
 
+def op(handler: Any, access: Access) -> Operation:
+    return Operation(handler, access, signed=True)
+
+
 def test_a_read_runs_on_the_event_loop() -> None:
     recorder = Recorder()
-    result, loop_thread = run(service(recorder), "Read")
+    result, loop_thread = run(op(recorder.read, READ))
     assert result == {"n": 1}
     assert recorder.threads == [loop_thread]
 
 
-def test_a_write_runs_in_the_threadpool() -> None:
-    recorder = Recorder()
-    result, loop_thread = run(service(recorder), "Write")
-    assert result == {"n": 1}
-    assert len(recorder.threads) == 1
-    assert recorder.threads[0] != loop_thread
+def test_writes_scans_and_reads_of_a_service_without_loop_reads_run_in_the_threadpool() -> None:
+    for access, loop_reads in ((WRITE, True), (SCAN, True), (READ, False)):
+        recorder = Recorder()
+        result, loop_thread = run(op(recorder.read, access), loop_reads)
+        assert result == {"n": 1}
+        assert len(recorder.threads) == 1
+        assert recorder.threads[0] != loop_thread
 
 
 def test_a_read_about_to_write_runs_again_in_the_threadpool() -> None:
     recorder = Recorder()
-    result, loop_thread = run(service(recorder), "Expiring")
+    result, loop_thread = run(op(recorder.expiring, READ))
     # Abandoned on the loop before writing, then run whole in a worker thread, where
-    # about_to_write() lets it go on.
+    # leave_loop() lets it go on.
     assert result == {"n": 1, "writes": 1}
     assert recorder.threads[0] == loop_thread
     assert len(recorder.threads) == 2
     assert recorder.threads[1] != loop_thread
 
 
-def test_about_to_write_outside_a_loop_read_is_a_no_op() -> None:
-    about_to_write()
+def test_leave_loop_outside_a_loop_read_is_a_no_op() -> None:
+    leave_loop()
 
 
-def test_reads_must_name_handlers() -> None:
-    with pytest.raises(ValueError, match=r"reads name operations without handlers: \['Nope'\]"):
-        JsonService(
-            "T", "cognito-idp", "cognito-idp", {"Read": Recorder().read}, frozenset({"Nope"})
-        )
+def test_signed_comes_from_the_service_model() -> None:
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    # Both spellings botocore has used: the legacy authtype and the Smithy auth list.
+    assert modelled_unsigned(model.operation_model("InitiateAuth"))
+    assert not modelled_unsigned(model.operation_model("AdminInitiateAuth"))
+    for name, (handler, access) in COGNITO.items():
+        entry = operation("cognito-idp", name, handler, access)  # type: ignore[arg-type]
+        assert entry.signed == (not modelled_unsigned(model.operation_model(name))), name
+    for name, (handler, access) in LOGS.items():
+        assert operation("logs", name, handler, access).signed  # type: ignore[arg-type]

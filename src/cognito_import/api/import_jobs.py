@@ -18,7 +18,7 @@ from cognito_import.errors import (
     PreconditionNotMetException,
     ResourceNotFoundException,
 )
-from cognito_import.protocol.awsjson import Context, Handler, about_to_write
+from cognito_import.protocol.awsjson import Context
 from cognito_import.protocol.keys import AccessKey
 from cognito_import.protocol.presign import presign_upload_url
 from cognito_import.runtime import Runtime
@@ -65,8 +65,6 @@ def expire_if_due(rt: Runtime, job: ImportJob, now: float) -> ImportJob:
     ``Created`` past its time, however idle the server."""
     if not job.is_expired(now, rt.settings.job_expiry):
         return job
-    # Describe and List run on the event loop; this write must not wait there.
-    about_to_write()
     expired = rt.store.jobs.expire(job.job_id, now)
     if expired is None:
         # Someone else moved the job first (a Start that read it just before its expiry
@@ -88,107 +86,100 @@ def csv_header(pool: Pool, with_hash: bool = False) -> list[str]:
     return [*header, PASSWORD_HASH_COLUMN] if with_hash else header
 
 
-def handlers(rt: Runtime) -> dict[str, Handler]:
-    jobs = rt.store.jobs
+def get_csv_header(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    return {"UserPoolId": pool.id, "CSVHeader": csv_header(pool)}
 
-    def get_csv_header(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        return {"UserPoolId": pool.id, "CSVHeader": csv_header(pool)}
 
-    def create_user_import_job(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        job = ImportJob(
-            job_id=J.JOB_ID_PREFIX + rt.ids.alphanumeric(J.JOB_ID_RANDOM_LENGTH),
-            account=ctx.account,
-            region=ctx.region,
-            pool_id=pool.id,
-            name=p["JobName"],
-            role_arn=p["CloudWatchLogsRoleArn"],
-            status=J.CREATED,
-            created=ctx.now,
-            presign_key=ctx.caller.key.key_id,
-            hash_algorithm=p.get("PasswordHashingAlgorithm"),
+def create_user_import_job(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    job = ImportJob(
+        job_id=J.JOB_ID_PREFIX + rt.ids.alphanumeric(J.JOB_ID_RANDOM_LENGTH),
+        account=ctx.account,
+        region=ctx.region,
+        pool_id=pool.id,
+        name=p["JobName"],
+        role_arn=p["CloudWatchLogsRoleArn"],
+        status=J.CREATED,
+        created=ctx.now,
+        presign_key=ctx.signer.key.key_id,
+        hash_algorithm=p.get("PasswordHashingAlgorithm"),
+    )
+    if not rt.store.jobs.insert_job(job, J.MAX_JOBS_PER_POOL):
+        raise LimitExceededException(
+            f"The user pool {pool.id} has reached its limit of "
+            f"{J.MAX_JOBS_PER_POOL} user import jobs."
         )
-        if not jobs.insert_job(job, J.MAX_JOBS_PER_POOL):
-            raise LimitExceededException(
-                f"The user pool {pool.id} has reached its limit of "
-                f"{J.MAX_JOBS_PER_POOL} user import jobs."
-            )
-        return {"UserImportJob": job_wire(rt, job)}
+    return {"UserImportJob": job_wire(rt, job)}
 
-    def describe_user_import_job(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        return {"UserImportJob": job_wire(rt, require_job(rt, ctx, pool, p["JobId"]))}
 
-    def list_user_import_jobs(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        scope = f"jobs/{pool.id}"
-        before = None
-        if "PaginationToken" in p:
-            created, job_id = decode_token(
-                rt.token_secret, scope, p["PaginationToken"], "Invalid pagination token."
-            )
-            before = (float(created), str(job_id))
-        limit = p["MaxResults"]
-        page = jobs.list_jobs(pool.id, before, limit + 1)
-        items = [job_wire(rt, expire_if_due(rt, job, ctx.now)) for job in page[:limit]]
-        result: dict[str, Any] = {"UserImportJobs": items}
-        if len(page) > limit:
-            last = page[limit - 1]
-            result["PaginationToken"] = encode_token(
-                rt.token_secret, scope, [last.created, last.job_id]
-            )
-        return result
+def describe_user_import_job(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    return {"UserImportJob": job_wire(rt, require_job(rt, ctx, pool, p["JobId"]))}
 
-    def start_user_import_job(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        job = require_job(rt, ctx, pool, p["JobId"])
-        if job.status == J.CREATED and job.upload_size is None:
-            raise PreconditionNotMetException(f"No csv file was uploaded for {job.job_id}")
-        if job.status == J.CREATED and not can_import(pool.config):
-            # The guide: without an auto-verified attribute the import job will not start.
-            raise InvalidParameterException(POOL_WITHOUT_AUTO_VERIFIED)
-        started = jobs.transition(
-            job.job_id, [J.CREATED], uploaded=True, status=J.PENDING, started=ctx.now
+
+def list_user_import_jobs(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    scope = f"jobs/{pool.id}"
+    before = None
+    if "PaginationToken" in p:
+        created, job_id = decode_token(
+            rt.token_secret, scope, p["PaginationToken"], "Invalid pagination token."
         )
-        if started is None:
-            current = jobs.get_job(job.job_id) or job
-            raise PreconditionNotMetException(
-                f"Import job {job.job_id} cannot be started: its status is {current.status}."
-            )
-        rt.wake.set()
-        return {"UserImportJob": job_wire(rt, started)}
-
-    def stop_user_import_job(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        job = require_job(rt, ctx, pool, p["JobId"])
-        stopped = jobs.transition(
-            job.job_id,
-            [J.PENDING],
-            status=J.STOPPED,
-            completed=ctx.now,
-            message=J.MSG_STOPPED,
+        before = (float(created), str(job_id))
+    limit = p["MaxResults"]
+    page = rt.store.jobs.list_jobs(pool.id, before, limit + 1)
+    items = [job_wire(rt, expire_if_due(rt, job, ctx.now)) for job in page[:limit]]
+    result: dict[str, Any] = {"UserImportJobs": items}
+    if len(page) > limit:
+        last = page[limit - 1]
+        result["PaginationToken"] = encode_token(
+            rt.token_secret, scope, [last.created, last.job_id]
         )
-        if stopped is not None:
-            # No worker ever had it, and a stopped job never restarts: its CSV is done with.
-            rt.blobs.delete(job.job_id)
-        else:
-            stopped = jobs.transition(
-                job.job_id, [J.IN_PROGRESS], status=J.STOPPING, stop_requested=1
-            )
-        if stopped is None:
-            current = jobs.get_job(job.job_id) or job
-            raise PreconditionNotMetException(
-                f"Import job {job.job_id} cannot be stopped: its status is {current.status}."
-            )
-        rt.wake.set()
-        return {"UserImportJob": job_wire(rt, stopped)}
+    return result
 
-    return {
-        "GetCSVHeader": get_csv_header,
-        "CreateUserImportJob": create_user_import_job,
-        "DescribeUserImportJob": describe_user_import_job,
-        "ListUserImportJobs": list_user_import_jobs,
-        "StartUserImportJob": start_user_import_job,
-        "StopUserImportJob": stop_user_import_job,
-    }
+
+def start_user_import_job(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    job = require_job(rt, ctx, pool, p["JobId"])
+    if job.status == J.CREATED and job.upload_size is None:
+        raise PreconditionNotMetException(f"No csv file was uploaded for {job.job_id}")
+    if job.status == J.CREATED and not can_import(pool.config):
+        # The guide: without an auto-verified attribute the import job will not start.
+        raise InvalidParameterException(POOL_WITHOUT_AUTO_VERIFIED)
+    started = rt.store.jobs.transition(
+        job.job_id, [J.CREATED], uploaded=True, status=J.PENDING, started=ctx.now
+    )
+    if started is None:
+        current = rt.store.jobs.get_job(job.job_id) or job
+        raise PreconditionNotMetException(
+            f"Import job {job.job_id} cannot be started: its status is {current.status}."
+        )
+    rt.wake.set()
+    return {"UserImportJob": job_wire(rt, started)}
+
+
+def stop_user_import_job(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    job = require_job(rt, ctx, pool, p["JobId"])
+    stopped = rt.store.jobs.transition(
+        job.job_id,
+        [J.PENDING],
+        status=J.STOPPED,
+        completed=ctx.now,
+        message=J.MSG_STOPPED,
+    )
+    if stopped is not None:
+        # No worker ever had it, and a stopped job never restarts: its CSV is done with.
+        rt.blobs.delete(job.job_id)
+    else:
+        stopped = rt.store.jobs.transition(
+            job.job_id, [J.IN_PROGRESS], status=J.STOPPING, stop_requested=1
+        )
+    if stopped is None:
+        current = rt.store.jobs.get_job(job.job_id) or job
+        raise PreconditionNotMetException(
+            f"Import job {job.job_id} cannot be stopped: its status is {current.status}."
+        )
+    rt.wake.set()
+    return {"UserImportJob": job_wire(rt, stopped)}

@@ -13,7 +13,7 @@ from cognito_import.domain.pool_rules import (
 )
 from cognito_import.domain.pools import Pool
 from cognito_import.errors import InvalidParameterException, ResourceNotFoundException
-from cognito_import.protocol.awsjson import Context, Encoded, Handler, encode
+from cognito_import.protocol.awsjson import Context, Encoded, encode
 from cognito_import.runtime import Runtime
 
 
@@ -57,54 +57,49 @@ def _described(pool: Pool) -> tuple[bytes, bytes]:
     return found
 
 
-def handlers(rt: Runtime) -> dict[str, Handler]:
-    def create_user_pool(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        config, settings = config_from_request(p)
-        pool = Pool(
-            id=new_pool_id(ctx.region, rt.ids.alphanumeric),
-            name=p["PoolName"],
-            account=ctx.account,
-            region=ctx.region,
-            created=ctx.now,
-            modified=ctx.now,
-            config=config,
-            settings=settings,
+def create_user_pool(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    config, settings = config_from_request(p)
+    pool = Pool(
+        id=new_pool_id(ctx.region, rt.ids.alphanumeric),
+        name=p["PoolName"],
+        account=ctx.account,
+        region=ctx.region,
+        created=ctx.now,
+        modified=ctx.now,
+        config=config,
+        settings=settings,
+    )
+    rt.store.pools.insert_pool(pool)
+    return {"UserPool": describe_pool(pool, 0)}
+
+
+def describe_user_pool(rt: Runtime, ctx: Context, p: dict[str, Any]) -> Encoded:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    head, tail = _described(pool)
+    return Encoded(head + str(rt.store.pools.count_users(pool.id)).encode() + tail)
+
+
+def list_user_pools(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    scope = f"pools/{ctx.account}/{ctx.region}"
+    after = None
+    if "NextToken" in p:
+        after = decode_token(rt.token_secret, scope, p["NextToken"], "Invalid NextToken.")[0]
+    limit = p["MaxResults"]
+    pools = rt.store.pools.list_pools(ctx.account, ctx.region, after, limit + 1)
+    result: dict[str, Any] = {"UserPools": [pool_summary(x) for x in pools[:limit]]}
+    if len(pools) > limit:
+        result["NextToken"] = encode_token(rt.token_secret, scope, [pools[limit - 1].id])
+    return result
+
+
+def delete_user_pool(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    if pool.settings.get("DeletionProtection") == "ACTIVE":
+        raise InvalidParameterException(
+            "The user pool cannot be deleted because deletion protection is activated. "
+            "Deletion protection must be inactivated first."
         )
-        rt.store.pools.insert_pool(pool)
-        return {"UserPool": describe_pool(pool, 0)}
-
-    def describe_user_pool(ctx: Context, p: dict[str, Any]) -> Encoded:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        head, tail = _described(pool)
-        return Encoded(head + str(rt.store.pools.count_users(pool.id)).encode() + tail)
-
-    def list_user_pools(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        scope = f"pools/{ctx.account}/{ctx.region}"
-        after = None
-        if "NextToken" in p:
-            after = decode_token(rt.token_secret, scope, p["NextToken"], "Invalid NextToken.")[0]
-        limit = p["MaxResults"]
-        pools = rt.store.pools.list_pools(ctx.account, ctx.region, after, limit + 1)
-        result: dict[str, Any] = {"UserPools": [pool_summary(x) for x in pools[:limit]]}
-        if len(pools) > limit:
-            result["NextToken"] = encode_token(rt.token_secret, scope, [pools[limit - 1].id])
-        return result
-
-    def delete_user_pool(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        if pool.settings.get("DeletionProtection") == "ACTIVE":
-            raise InvalidParameterException(
-                "The user pool cannot be deleted because deletion protection is activated. "
-                "Deletion protection must be inactivated first."
-            )
-        for job in rt.store.jobs.list_jobs(pool.id, None, 1_000_000):
-            rt.blobs.delete(job.job_id)
-        rt.store.pools.delete_pool(ctx.account, pool.id)
-        return {}
-
-    return {
-        "CreateUserPool": create_user_pool,
-        "DescribeUserPool": describe_user_pool,
-        "ListUserPools": list_user_pools,
-        "DeleteUserPool": delete_user_pool,
-    }
+    for job in rt.store.jobs.list_jobs(pool.id, None, 1_000_000):
+        rt.blobs.delete(job.job_id)
+    rt.store.pools.delete_pool(ctx.account, pool.id)
+    return {}

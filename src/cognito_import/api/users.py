@@ -25,7 +25,7 @@ from cognito_import.errors import (
     UsernameExistsException,
     UserNotFoundException,
 )
-from cognito_import.protocol.awsjson import Context, Handler, about_to_write, on_event_loop
+from cognito_import.protocol.awsjson import Context
 from cognito_import.runtime import Runtime
 from cognito_import.store.users import Conflict
 
@@ -165,72 +165,64 @@ def conflict_error(config: PoolConfig, attribute: str) -> ServiceError:
     return AliasExistsException(taken_message(attribute))
 
 
-def handlers(rt: Runtime) -> dict[str, Handler]:
-    def admin_create_user(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        config = pool.config
-        if p.get("MessageAction") == "RESEND":
-            # RESEND re-sends the invitation of an existing user; nothing is sent here,
-            # so the user is returned unchanged, and an unknown user is an error.
-            return {"User": user_wire(find_user(rt, pool, p["Username"]), "Attributes")}
-        attributes = {a["Name"]: a.get("Value", "") for a in p.get("UserAttributes", [])}
-        user = new_user(config, pool.id, p["Username"], attributes, rt.ids.uuid(), ctx.now)
-        # ForceAliasCreation only moves aliases the new user has verified (AWS ignores it
-        # otherwise); username attributes are never moved.
-        movable = frozenset(
-            name
-            for name in config.alias_attributes
-            if p.get("ForceAliasCreation") and attributes.get(VERIFIABLE.get(name, "")) == "true"
+def admin_create_user(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    config = pool.config
+    if p.get("MessageAction") == "RESEND":
+        # RESEND re-sends the invitation of an existing user; nothing is sent here,
+        # so the user is returned unchanged, and an unknown user is an error.
+        return {"User": user_wire(find_user(rt, pool, p["Username"]), "Attributes")}
+    attributes = {a["Name"]: a.get("Value", "") for a in p.get("UserAttributes", [])}
+    user = new_user(config, pool.id, p["Username"], attributes, rt.ids.uuid(), ctx.now)
+    # ForceAliasCreation only moves aliases the new user has verified (AWS ignores it
+    # otherwise); username attributes are never moved.
+    movable = frozenset(
+        name
+        for name in config.alias_attributes
+        if p.get("ForceAliasCreation") and attributes.get(VERIFIABLE.get(name, "")) == "true"
+    )
+    insert_new_user(rt, config, user, movable)
+    return {"User": user_wire(user, "Attributes")}
+
+
+def admin_get_user(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    user = find_user(rt, pool, p["Username"])
+    wire = user_wire(user, "UserAttributes")
+    wire["MFAOptions"] = None
+    return wire
+
+
+def admin_delete_user(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    user = find_user(rt, pool, p["Username"])
+    rt.store.pools.delete_user(pool.id, user.username_key)
+    return {}
+
+
+def list_users(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+    pool = require_pool(rt, ctx, p["UserPoolId"])
+    flt = parse_filter(p.get("Filter", ""))
+    if flt is not None and flt.column == "username":
+        flt = flt.with_value(pool.config.username_key(flt.value))
+    scope = f"users/{pool.id}/{p.get('Filter', '')}"
+    after = None
+    if "PaginationToken" in p:
+        after = decode_token(
+            rt.token_secret, scope, p["PaginationToken"], "Invalid pagination token."
+        )[0]
+    limit = p.get("Limit", 60)
+    users = rt.store.pools.list_users(pool.id, flt, after, limit + 1)
+    wanted = p.get("AttributesToGet")
+    items = []
+    for user in users[:limit]:
+        wire = user_wire(user, "Attributes")
+        if wanted is not None:
+            wire["Attributes"] = [a for a in wire["Attributes"] if a["Name"] in wanted]
+        items.append(wire)
+    result: dict[str, Any] = {"Users": items}
+    if len(users) > limit:
+        result["PaginationToken"] = encode_token(
+            rt.token_secret, scope, [users[limit - 1].username_key]
         )
-        insert_new_user(rt, config, user, movable)
-        return {"User": user_wire(user, "Attributes")}
-
-    def admin_get_user(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        user = find_user(rt, pool, p["Username"])
-        wire = user_wire(user, "UserAttributes")
-        wire["MFAOptions"] = None
-        return wire
-
-    def admin_delete_user(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        user = find_user(rt, pool, p["Username"])
-        rt.store.pools.delete_user(pool.id, user.username_key)
-        return {}
-
-    def list_users(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        pool = require_pool(rt, ctx, p["UserPoolId"])
-        flt = parse_filter(p.get("Filter", ""))
-        if flt is not None and flt.column == "username":
-            flt = flt.with_value(pool.config.username_key(flt.value))
-        if flt is not None and on_event_loop() and not rt.store.pools.quick(pool.id, flt):
-            # A scan of the pool or a rebuild of its index takes long: off the event loop.
-            about_to_write()
-        scope = f"users/{pool.id}/{p.get('Filter', '')}"
-        after = None
-        if "PaginationToken" in p:
-            after = decode_token(
-                rt.token_secret, scope, p["PaginationToken"], "Invalid pagination token."
-            )[0]
-        limit = p.get("Limit", 60)
-        users = rt.store.pools.list_users(pool.id, flt, after, limit + 1)
-        wanted = p.get("AttributesToGet")
-        items = []
-        for user in users[:limit]:
-            wire = user_wire(user, "Attributes")
-            if wanted is not None:
-                wire["Attributes"] = [a for a in wire["Attributes"] if a["Name"] in wanted]
-            items.append(wire)
-        result: dict[str, Any] = {"Users": items}
-        if len(users) > limit:
-            result["PaginationToken"] = encode_token(
-                rt.token_secret, scope, [users[limit - 1].username_key]
-            )
-        return result
-
-    return {
-        "AdminCreateUser": admin_create_user,
-        "AdminGetUser": admin_get_user,
-        "AdminDeleteUser": admin_delete_user,
-        "ListUsers": list_users,
-    }
+    return result

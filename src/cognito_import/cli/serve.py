@@ -64,6 +64,26 @@ def _env(name: str) -> dict[str, Any]:
     **_env("PUBLIC_URL"),
 )
 @click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    default=("*",),
+    show_default=True,
+    metavar="ORIGIN",
+    help="An origin (scheme://host[:port]) whose browser pages may call the API, such as "
+    "an Amplify app's dev server (repeatable; * is any origin).",
+    **_env("CORS_ORIGIN"),
+)
+@click.option(
+    "--token-issuer",
+    type=click.Choice(["url", "aws"]),
+    default="url",
+    show_default=True,
+    help="The tokens' iss: url is PUBLIC_URL/POOL_ID (OIDC discovery works); aws is "
+    "https://cognito-idp.REGION.amazonaws.com/POOL_ID, for verifiers that insist on it.",
+    **_env("TOKEN_ISSUER"),
+)
+@click.option(
     "--no-worker",
     is_flag=True,
     help="Do not run the import worker in this process.",
@@ -121,6 +141,8 @@ def serve(ctx: click.Context, /, host: str, port: int, public_url: str | None, *
             public_url=public_url,
             run_worker=not kw["no_worker"],
             worker_process=True,
+            cors_origins=tuple(kw["cors_origins"]),
+            token_issuer=kw["token_issuer"],
         )
         _run(settings, sock, seed, kw)
 

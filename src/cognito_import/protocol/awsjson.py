@@ -6,10 +6,12 @@ A request is judged in an order that never lets a stranger make the server hold 
 its headers are authenticated first (no body read: an unsigned or unknown-key request is
 refused at once and its connection closed), then the body is read up to
 ``MAX_BODY_BYTES``, hashed as it streams in, and only then is the signature checked over
-that hash. The body is JSON only if it is UTF-8 text, nested less deeply than Python's
-parser allows (about 900 levels; AWS's parser stops at 1,000) and free of the
-``NaN``/``Infinity`` literals JSON does not have; anything else is a
-``SerializationException``.
+that hash. Operations that botocore models without SigV4 (the sign-in operations a
+browser calls: InitiateAuth, GetUser, ...) skip those checks; their handlers authorise
+the request as AWS does (a client id, a token). The body is JSON only if it is UTF-8
+text, nested less deeply than Python's parser allows (about 900 levels; AWS's parser
+stops at 1,000) and free of the ``NaN``/``Infinity`` literals JSON does not have;
+anything else is a ``SerializationException``.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -36,9 +37,13 @@ from cognito_import.errors import (
     ServiceError,
     UnknownOperationException,
 )
+from cognito_import.loop import OffLoop, on_loop
 from cognito_import.protocol.keys import AccessKey, Caller
 from cognito_import.protocol.shapes import service_model, shape_output, validate_input
 from cognito_import.protocol.sigv4 import check_headers
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
 
 log = logging.getLogger("cognito_import")
 
@@ -56,17 +61,25 @@ MAX_MESSAGE_CHARS = 4096
 class Context:
     """Who is calling, from where, and when: what every handler may depend on."""
 
-    caller: Caller
+    # None for an operation AWS serves without SigV4 (InitiateAuth, GetUser, ...): its
+    # handler authorises the request itself (a client id, a token).
+    caller: Caller | None
     request_id: str
     now: float
 
     @property
+    def signer(self) -> Caller:
+        if self.caller is None:
+            raise RuntimeError("an unsigned operation has no caller")
+        return self.caller
+
+    @property
     def account(self) -> str:
-        return self.caller.key.account
+        return self.signer.key.account
 
     @property
     def region(self) -> str:
-        return self.caller.region
+        return self.signer.region
 
 
 @dataclass(frozen=True)
@@ -83,68 +96,80 @@ def encode(service_model_name: str, operation: str, result: dict[str, Any]) -> s
     return json.dumps(shape_output(model, result), ensure_ascii=False)
 
 
-Handler = Callable[[Context, dict[str, Any]], dict[str, Any] | Encoded]
+Result = dict[str, Any] | Encoded
+Handler = Callable[[Context, dict[str, Any]], Result]
+Access = Literal["read", "scan", "write"]
+# A short read: bounded by one small page, run on the event loop where the service allows
+# (``JsonService.loop_reads``).
+READ: Access = "read"
+# A read whose cost has no bound (every pool of an account, a job's whole log): in the
+# threadpool, where SQLite and psycopg release the GIL while they work.
+SCAN: Access = "scan"
+# May write: in the threadpool, so a write waiting for the database lock stalls nothing.
+WRITE: Access = "write"
+
+
+def modelled_unsigned(model: OperationModel) -> bool:
+    """Whether botocore models the operation without SigV4 (``authtype: none``, or the
+    newer ``auth: ["smithy.api#noAuth"]``): AWS serves it unsigned, SDKs send it so."""
+    return model.auth_type == "none" or "smithy.api#noAuth" in (model.auth or [])
+
+
+@dataclass(frozen=True)
+class Operation:
+    handler: Handler
+    access: Access
+    signed: bool
+
+
+def operation(model_name: str, name: str, handler: Handler, access: Access) -> Operation:
+    """The table entry of ``name``: signed unless the service model says otherwise."""
+    model = service_model(model_name).operation_model(name)
+    return Operation(handler, access, signed=not modelled_unsigned(model))
 
 
 @dataclass(frozen=True)
 class JsonService:
-    """One AWS JSON service: its target prefix, model and signing name, and handlers.
+    """One AWS JSON service: its target prefix, model and signing name, and operations.
 
-    Handlers named in ``reads`` run on the event loop: they only do short reads (a WAL
-    reader never waits for the writer), and the hop to a worker thread and back would
-    cost more than the read itself. Every other handler runs in the threadpool, so a
-    write waiting for the database lock never stalls the loop. A read that finds it must
-    write after all (a job past its expiry) calls ``about_to_write()`` first.
+    With ``loop_reads``, ``READ`` operations run on the event loop: they only do short
+    reads (a WAL reader never waits for the writer), and the hop to a worker thread and
+    back would cost more than the read itself. A read that finds it must write after all
+    (a job past its expiry) is abandoned by the store before it writes and run again in
+    the threadpool (``cognito_import.loop``).
     """
 
     target_prefix: str
     model_name: str
     signing_name: str
-    handlers: Mapping[str, Handler]
-    reads: frozenset[str] = frozenset()
+    operations: Mapping[str, Operation]
+    loop_reads: bool = False
 
-    def __post_init__(self) -> None:
-        unknown = self.reads - self.handlers.keys()
-        if unknown:
-            raise ValueError(f"reads name operations without handlers: {sorted(unknown)}")
+    @property
+    def handlers(self) -> dict[str, Handler]:
+        return {name: op.handler for name, op in self.operations.items()}
 
-
-_ON_LOOP: ContextVar[bool] = ContextVar("cognito_import_on_loop", default=False)
-
-
-class _MustWrite(Exception):
-    """A read handler on the event loop is about to write; nothing is written yet."""
-
-
-def on_event_loop() -> bool:
-    """Whether the handler runs on the event loop (a read of ``JsonService.reads``): a
-    handler that must check whether its work is short before it starts can skip the
-    check (a database round trip) everywhere else."""
-    return _ON_LOOP.get()
+    def signed(self, name: str) -> bool:
+        """Whether a request for ``name`` must carry SigV4. An operation of the model
+        that the server does not serve is judged by the model too: an unsigned SignUp
+        is an unknown operation, not a missing token."""
+        op = self.operations.get(name)
+        if op is not None:
+            return op.signed
+        model = service_model(self.model_name)
+        return name not in model.operation_names or not modelled_unsigned(
+            model.operation_model(name)
+        )
 
 
-def about_to_write() -> None:
-    """Called by a handler just before it writes. On the event loop, this abandons the
-    handler, which the endpoint then runs again from the start in the threadpool: waiting
-    there for the database's write lock (the worker's batch) stalls no other request."""
-    if _ON_LOOP.get():
-        raise _MustWrite
-
-
-async def _run(
-    service: JsonService, operation: str, ctx: Context, p: dict[str, Any]
-) -> dict[str, Any] | Encoded:
-    handler = service.handlers[operation]
-    if operation in service.reads:
-        token = _ON_LOOP.set(True)
+async def _run(op: Operation, loop_reads: bool, ctx: Context, p: dict[str, Any]) -> Result:
+    if loop_reads and op.access == READ:
         try:
-            return handler(ctx, p)
-        except _MustWrite:
+            with on_loop():
+                return op.handler(ctx, p)
+        except OffLoop:
             pass
-        finally:
-            # Reset before the threadpool copies this context into its thread.
-            _ON_LOOP.reset(token)
-    return await run_in_threadpool(handler, ctx, p)
+    return await run_in_threadpool(op.handler, ctx, p)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -251,29 +276,34 @@ class JsonEndpoint:
 
     async def _handle(self, request: Request, request_id: str) -> Response:
         target = request.headers.get("x-amz-target", "")
-        prefix, _, operation = target.rpartition(".")
+        prefix, _, name = target.rpartition(".")
         service = self.services.get(prefix)
+        op = service.operations.get(name) if service is not None else None
         now = self.clock.now()
-        try:
-            pending = check_headers(
-                request.method,
-                str(request.url),
-                request.headers,
-                self.keys,
-                now,
-                (service or self.default).signing_name,
-            )
-        except ServiceError as exc:
-            raise _Unread(exc) from None
+        caller: Caller | None = None
+        signed = service is None or service.signed(name)
+        if signed:
+            try:
+                pending = check_headers(
+                    request.method,
+                    str(request.url),
+                    request.headers,
+                    self.keys,
+                    now,
+                    (service or self.default).signing_name,
+                )
+            except ServiceError as exc:
+                raise _Unread(exc) from None
         body, body_sha256 = await read_body(request, MAX_BODY_BYTES)
-        caller = pending.verify(body_sha256)
-        if service is None or operation not in service.handlers:
+        if signed:
+            caller = pending.verify(body_sha256)
+        if service is None or op is None:
             raise UnknownOperationException(f"Operation {target or '(none)'} is not supported.")
         data = parse_json(body)
-        model = service_model(service.model_name).operation_model(operation)
+        model = service_model(service.model_name).operation_model(name)
         params = validate_input(model, data)
         context = Context(caller=caller, request_id=request_id, now=now)
-        result = await _run(service, operation, context, params)
+        result = await _run(op, service.loop_reads, context, params)
         if isinstance(result, Encoded):
             payload = result.body
         else:

@@ -11,6 +11,7 @@ from cognito_import.domain.filters import UserFilter
 from cognito_import.domain.pool_rules import config_from_json, config_to_json
 from cognito_import.domain.pools import Pool, PoolConfig
 from cognito_import.domain.users import User, unique_values
+from cognito_import.loop import leave_loop, running_on_loop
 from cognito_import.store import users
 from cognito_import.store.db import Database, Row, Tx
 from cognito_import.store.search import UserSearch, indexed
@@ -251,6 +252,9 @@ class PoolStore:
         answered from ``user_search`` when it covers the pool (``store.search``);
         usernames from the primary key; anything else scans the pool.
         """
+        if flt is not None and running_on_loop() and not self.quick(pool_id, flt):
+            # A scan of the pool or a rebuild of its index takes long: off the event loop.
+            leave_loop()
         if flt is not None and indexed(flt) and self.search.ready(pool_id):
             return [_user(r) for r in self.search.find(pool_id, flt, after, limit)]
         where = ["pool_id = ?", "username_key > ?"]

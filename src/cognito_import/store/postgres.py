@@ -9,6 +9,7 @@ from typing import Any
 
 import psycopg
 
+from cognito_import.loop import leave_loop
 from cognito_import.store.db import IntegrityError, Lender, Params, Row, Tx
 
 # Any constant works: it only has to be the same in every process sharing the database.
@@ -69,6 +70,7 @@ class PostgresDatabase:
 
     @contextmanager
     def write(self) -> Iterator[_PgTx]:
+        leave_loop()
         with self._conns.lend() as conn:
             try:
                 with conn.transaction():

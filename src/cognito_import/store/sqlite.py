@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cognito_import.loop import leave_loop
 from cognito_import.store.db import IntegrityError, Lender, Params, PerThread, Row, Tx, chunks
 
 # Connections lent to worker threads at once. Each holds a page cache of up to 16 MiB, so
@@ -90,6 +91,8 @@ class SqliteDatabase:
 
     @contextmanager
     def write(self) -> Iterator[_SqliteTx]:
+        # A write may wait for the lock behind the worker's batch: never on the event loop.
+        leave_loop()
         with self._conn() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
