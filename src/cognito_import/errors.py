@@ -10,6 +10,10 @@ place (``protocol/awsjson.py``) turns them into a response, so the envelope cann
     +-- UserNotFoundException
     +-- UsernameExistsException
     +-- AliasExistsException
+    +-- NotAuthorizedException         sign-in refused: password, token, secret hash
+    +-- PasswordResetRequiredException a RESET_REQUIRED user signs in
+    +-- UnsupportedTokenTypeException  RevokeToken given something else than a refresh token
+    +-- UnsupportedOperationException  RevokeToken on a client without token revocation
     +-- PreconditionNotMetException    job in the wrong state, no CSV uploaded
     +-- LimitExceededException         1,000 jobs per pool
     +-- SerializationException         body is not a JSON object / wrong JSON type
@@ -57,6 +61,24 @@ class UsernameExistsException(ServiceError):
 class AliasExistsException(ServiceError):
     code = "AliasExistsException"
     default_message = "An account with the given email already exists."
+
+
+class NotAuthorizedException(ServiceError):
+    code = "NotAuthorizedException"
+    default_message = "Incorrect username or password."
+
+
+class PasswordResetRequiredException(ServiceError):
+    code = "PasswordResetRequiredException"
+    default_message = "Password reset required for the user"
+
+
+class UnsupportedTokenTypeException(ServiceError):
+    code = "UnsupportedTokenTypeException"
+
+
+class UnsupportedOperationException(ServiceError):
+    code = "UnsupportedOperationException"
 
 
 class PreconditionNotMetException(ServiceError):

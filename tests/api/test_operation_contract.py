@@ -14,6 +14,7 @@ from cognito_import.imports.worker import Worker
 from cognito_import.protocol.shapes import service_model
 from tests.api import COGNITO_TARGET, send, sign
 from tests.live import LiveServer
+from tests.signin.contract import exercise_sign_in
 
 ROLE_ARN = "arn:aws:iam::111111111111:role/CognitoImport"
 
@@ -175,6 +176,7 @@ def test_every_registered_operation_answers_with_its_output_shape(
         )["events"]
         assert events, "an imported job has log events"
         rec("FilterLogEvents", {"logGroupName": group}, "logs")
+        exercise_sign_in(rec, pool_id)
         rec("AdminDeleteUser", {"UserPoolId": pool_id, "Username": "alice"})
         rec("DeleteUserPool", {"UserPoolId": pool_id})
 

@@ -17,7 +17,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cognito_import.api import import_jobs, logs, pools, users
+from cognito_import.api import clients, import_jobs, logs, pools, users
 from cognito_import.protocol.awsjson import (
     READ,
     SCAN,
@@ -50,6 +50,11 @@ COGNITO: dict[str, tuple[ApiHandler, Access]] = {
     "ListUserImportJobs": (import_jobs.list_user_import_jobs, READ),
     "StartUserImportJob": (import_jobs.start_user_import_job, WRITE),
     "StopUserImportJob": (import_jobs.stop_user_import_job, WRITE),
+    "CreateUserPoolClient": (clients.create_user_pool_client, WRITE),
+    "DescribeUserPoolClient": (clients.describe_user_pool_client, READ),
+    "ListUserPoolClients": (clients.list_user_pool_clients, READ),
+    "UpdateUserPoolClient": (clients.update_user_pool_client, WRITE),
+    "DeleteUserPoolClient": (clients.delete_user_pool_client, WRITE),
 }
 
 LOGS: dict[str, tuple[ApiHandler, Access]] = {

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from cognito_import.store.accounts import AccountStore
+from cognito_import.store.clients import ClientStore
 from cognito_import.store.db import Database
 from cognito_import.store.jobs import JobStore
 from cognito_import.store.migrate import apply_migrations
 from cognito_import.store.pools import PoolStore
+from cognito_import.store.sessions import SessionStore
 
 
 class Store:
@@ -17,6 +19,8 @@ class Store:
         self.pools = PoolStore(db)
         self.jobs = JobStore(db)
         self.accounts = AccountStore(db)
+        self.clients = ClientStore(db)
+        self.sessions = SessionStore(db)
 
     def put_state_once(self, name: str, value: str) -> str:
         """Store ``value`` unless one is stored already; returns the stored value, so

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from cognito_import.domain.pools import Pool
 from cognito_import.domain.users import User
 from cognito_import.store.db import Database
-from cognito_import.store.pools import POOL_COLUMNS, USER_SELECT, pool_from_row, user_from_row
+from cognito_import.store.pools import (
+    POOL_COLUMNS,
+    POOL_TABLES,
+    USER_SELECT,
+    pool_from_row,
+    user_from_row,
+)
 
 _JOBS = "SELECT job_id FROM jobs WHERE account = ?"
 _POOLS = "SELECT pool_id FROM pools WHERE account = ?"
@@ -41,7 +47,7 @@ class AccountStore:
                 tx.run(f"DELETE FROM {table} WHERE job_id IN ({_JOBS})", (account,))
             jobs = tx.run("DELETE FROM jobs WHERE account = ?", (account,))
             users = tx.run(f"DELETE FROM users WHERE pool_id IN ({_POOLS})", (account,))
-            for table in ("user_aliases", "user_search"):
+            for table in POOL_TABLES[1:]:
                 tx.run(f"DELETE FROM {table} WHERE pool_id IN ({_POOLS})", (account,))
             pools = tx.run("DELETE FROM pools WHERE account = ?", (account,))
         return Deleted(pools=pools, users=users, jobs=jobs, job_ids=job_ids)

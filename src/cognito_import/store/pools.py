@@ -18,6 +18,15 @@ from cognito_import.store.search import UserSearch, indexed
 from cognito_import.store.users import USER_COLUMNS, Conflict, UserColumns, alias_key
 
 QUICK_MATCHES = 8
+# Every table of rows that belong to one pool, deleted with it.
+POOL_TABLES = (
+    "users",
+    "user_aliases",
+    "user_search",
+    "pool_clients",
+    "pool_keys",
+    "refresh_tokens",
+)
 _POOL_COLUMNS = "pool_id, account, region, name, created, modified, config, settings"
 _USER_SELECT = "SELECT " + ", ".join(USER_COLUMNS) + " FROM users"
 
@@ -99,6 +108,13 @@ class PoolStore:
             )
         return _pool(row) if row else None
 
+    def get_pool_by_id(self, pool_id: str) -> Pool | None:
+        """A pool whatever its account: for unsigned requests, which name a client or
+        carry a token rather than an account's key."""
+        with self.db.read() as tx:
+            row = tx.one(f"SELECT {_POOL_COLUMNS} FROM pools WHERE pool_id = ?", (pool_id,))
+        return _pool(row) if row else None
+
     def list_pools(self, account: str, region: str, after: str | None, limit: int) -> list[Pool]:
         with self.db.read() as tx:
             rows = tx.all(
@@ -114,7 +130,7 @@ class PoolStore:
                 "DELETE FROM pools WHERE pool_id = ? AND account = ?", (pool_id, account)
             ):
                 return False
-            for table in ("users", "user_aliases", "user_search"):
+            for table in POOL_TABLES:
                 tx.run(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             jobs = "SELECT job_id FROM jobs WHERE pool_id = ?"
             for table in ("job_rows", "job_batches"):
