@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -22,6 +23,8 @@ from typing import Any
 
 import argon2
 import bcrypt
+import httpx
+import jwt
 
 from tests.conftest import REGION
 from tests.csvs import build_csv
@@ -133,3 +136,37 @@ def outbox_code(server: LiveServer, pool_id: str, username: str) -> str:
     codes: list[str] = re.findall(r"\b\d{6}\b", done.stdout)
     assert codes, f"no code in the outbox of {username}: {done.stdout}"
     return codes[-1]
+
+
+def verified_claims(server: LiveServer, pool_id: str, token: str, client_id: str) -> Any:
+    """The token's claims, verified as an OIDC verifier does: discovery, then the JWKS
+    it names, RS256, issuer, expiry, and the audience (ID tokens) or client_id (access)."""
+    discovery = httpx.get(f"{server.url}/{pool_id}/.well-known/openid-configuration")
+    assert discovery.status_code == 200, discovery.text
+    document = discovery.json()
+    assert document["issuer"] == f"{server.url}/{pool_id}"
+    key = jwt.PyJWKClient(document["jwks_uri"]).get_signing_key_from_jwt(token)
+    assert jwt.get_unverified_header(token)["kid"] == key.key_id
+    unverified = jwt.decode(token, options={"verify_signature": False})
+    if unverified["token_use"] == "id":
+        return jwt.decode(
+            token, key.key, algorithms=["RS256"], issuer=document["issuer"], audience=client_id
+        )
+    claims = jwt.decode(
+        token,
+        key.key,
+        algorithms=["RS256"],
+        issuer=document["issuer"],
+        options={"verify_aud": False},
+    )
+    assert claims["client_id"] == client_id
+    return claims
+
+
+def forged(token: str, **claims: Any) -> str:
+    """The token with its payload changed and the original signature kept."""
+    header, payload, signature = token.split(".")
+    padded = payload + "=" * (-len(payload) % 4)
+    values = {**json.loads(base64.urlsafe_b64decode(padded)), **claims}
+    changed = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+    return f"{header}.{changed}.{signature}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import jwt
 import pytest
 from botocore.exceptions import ClientError
 
@@ -17,11 +18,13 @@ from tests.clients.accounts import (
     NEW_PASSWORD,
     OLD_PASSWORD,
     SignInPool,
+    forged,
     import_users,
     make_hash,
     outbox_code,
     sign_in_pool,
     status,
+    verified_claims,
 )
 from tests.clients.node import Driver
 from tests.live import LiveServer
@@ -168,3 +171,29 @@ def test_a_reset_required_import_resets_with_the_code_from_the_outbox(
     signed_in(amplify, "jane", NEW_PASSWORD)
     amplify.call("signOut")
     signed_in(amplify, "jane", NEW_PASSWORD, PASSWORD_AUTH)
+
+
+def test_amplifys_tokens_verify_through_discovery_and_forgeries_do_not(
+    server: LiveServer, cognito: Any, app: SignInPool, amplify: Driver
+) -> None:
+    import_users(cognito, app.pool_id, {"jane": make_hash("ARGON2ID", OLD_PASSWORD)}, "ARGON2ID")
+    signed_in(amplify, "jane", OLD_PASSWORD, PASSWORD_AUTH)
+    tokens = session(amplify)
+    ident = verified_claims(server, app.pool_id, tokens["idToken"]["jwt"], app.client_id)
+    access = verified_claims(server, app.pool_id, tokens["accessToken"]["jwt"], app.client_id)
+    assert ident["sub"] == access["sub"] == tokens["userSub"]
+    assert (ident["token_use"], access["token_use"]) == ("id", "access")
+    assert ident["cognito:username"] == access["username"] == "jane"
+    assert ident["email"] == "jane@example.com"
+    assert access["scope"] == "aws.cognito.signin.user.admin"
+    for claim in ("auth_time", "exp", "iat", "jti", "origin_jti", "event_id"):
+        assert claim in access, claim
+    assert access["origin_jti"] == ident["origin_jti"]
+
+    fake = forged(tokens["accessToken"]["jwt"], username="root", sub="0" * 36)
+    with pytest.raises(jwt.InvalidSignatureError):
+        verified_claims(server, app.pool_id, fake, app.client_id)
+    with pytest.raises(ClientError) as refused:
+        cognito.get_user(AccessToken=fake)
+    assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
+    assert cognito.get_user(AccessToken=tokens["accessToken"]["jwt"])["Username"] == "jane"

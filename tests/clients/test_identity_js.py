@@ -165,3 +165,23 @@ def test_disabled_and_unknown_users_are_refused(
     identity_js.call(
         "authenticate", username="jane", password=OLD_PASSWORD, flow="USER_PASSWORD_AUTH"
     )
+
+
+def test_a_new_user_completes_the_new_password_challenge(
+    server: LiveServer, cognito: Any, app: SignInPool, identity_js: Driver
+) -> None:
+    cognito.admin_create_user(
+        UserPoolId=app.pool_id,
+        Username="sam",
+        TemporaryPassword="Temp-passw0rd!",
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": "sam@example.com"}],
+    )
+    challenged = identity_js.call("authenticate", username="sam", password="Temp-passw0rd!")
+    assert challenged["challenge"] == "NEW_PASSWORD_REQUIRED"
+    assert challenged["userAttributes"]["email"] == "sam@example.com"
+    done = identity_js.call("completeNewPassword", username="sam", newPassword=NEW_PASSWORD)
+    check_tokens(server, app, done, "sam")
+    assert status(cognito, app.pool_id, "sam") == "CONFIRMED"
+    old = identity_js.error("authenticate", username="sam", password="Temp-passw0rd!")
+    assert failure(old) == INCORRECT
