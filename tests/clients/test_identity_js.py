@@ -185,3 +185,17 @@ def test_a_new_user_completes_the_new_password_challenge(
     assert status(cognito, app.pool_id, "sam") == "CONFIRMED"
     old = identity_js.error("authenticate", username="sam", password="Temp-passw0rd!")
     assert failure(old) == INCORRECT
+
+
+def test_a_client_that_prevents_user_existence_errors_hides_unknown_users(
+    server: LiveServer, cognito: Any
+) -> None:
+    # API-created clients default to LEGACY (UserNotFoundException, above); ENABLED answers
+    # an unknown user as a wrong password.
+    app = sign_in_pool(cognito, PreventUserExistenceErrors="ENABLED")
+    with Driver("identity_js.mjs", app.config(server)) as identity_js:
+        for flow in ("USER_SRP_AUTH", "USER_PASSWORD_AUTH"):
+            unknown = identity_js.error(
+                "authenticate", username="nobody", password=OLD_PASSWORD, flow=flow
+            )
+            assert failure(unknown) == INCORRECT
