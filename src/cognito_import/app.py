@@ -14,8 +14,10 @@ from starlette.routing import Route
 from cognito_import.admin import RESET_PATH, AdminEndpoint
 from cognito_import.api.operations import COGNITO, COGNITO_PREFIX, LOGS, LOGS_PREFIX, bind
 from cognito_import.api.upload import UploadEndpoint
+from cognito_import.api.wellknown import DISCOVERY_PATH, JWKS_PATH, WellKnownEndpoint
 from cognito_import.imports.supervisor import WorkerChild
 from cognito_import.imports.worker import Worker
+from cognito_import.outbox_endpoint import OUTBOX_PATH, OutboxEndpoint
 from cognito_import.protocol.awsjson import JsonEndpoint, JsonService
 from cognito_import.runtime import Runtime
 
@@ -61,13 +63,15 @@ def create_app(rt: Runtime) -> Starlette:
     endpoint = JsonEndpoint([cognito, cloudwatch], rt.keys, rt.clock)
     upload = UploadEndpoint(rt)
     admin = AdminEndpoint(rt)
+    wellknown = WellKnownEndpoint(rt)
+    outbox = OutboxEndpoint(rt)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings = rt.settings
         if not settings.run_worker:
             yield
-            rt.store.close()
+            rt.close()
             return
         if settings.worker_process:
             supervised = WorkerChild(rt)
@@ -79,7 +83,7 @@ def create_app(rt: Runtime) -> Starlette:
             finally:
                 await supervised.stop()
                 watcher.cancel()
-                rt.store.close()
+                rt.close()
             return
         worker = Worker(rt)
         task = asyncio.create_task(asyncio.to_thread(worker.run_forever))
@@ -88,15 +92,18 @@ def create_app(rt: Runtime) -> Starlette:
         finally:
             worker.stop()
             await task
-            rt.store.close()
+            rt.close()
 
     return Starlette(
         middleware=[cors(rt.settings.cors_origins)],
         routes=[
             Route("/health", admin.health, methods=["GET"]),
             Route(RESET_PATH, admin.reset, methods=["POST"]),
+            Route(OUTBOX_PATH, outbox.handle, methods=["GET"]),
             Route("/", endpoint.handle, methods=["POST"]),
             Route(UPLOAD_PREFIX + "/{path:path}", upload.handle, methods=["PUT"]),
+            Route(JWKS_PATH, wellknown.jwks, methods=["GET"]),
+            Route(DISCOVERY_PATH, wellknown.discovery, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -14,8 +14,13 @@ place (``protocol/awsjson.py``) turns them into a response, so the envelope cann
     +-- PasswordResetRequiredException a RESET_REQUIRED user signs in
     +-- UnsupportedTokenTypeException  RevokeToken given something else than a refresh token
     +-- UnsupportedOperationException  RevokeToken on a client without token revocation
+    +-- UnauthorizedException          RevokeToken with an unknown client or wrong secret
     +-- PreconditionNotMetException    job in the wrong state, no CSV uploaded
-    +-- LimitExceededException         1,000 jobs per pool
+    +-- LimitExceededException         1,000 jobs per pool; a reset code's attempts spent
+    +-- InvalidPasswordException       a password the pool's policy refuses
+    +-- CodeMismatchException          a wrong reset code
+    +-- ExpiredCodeException           a reset code past its life, used, or never sent
+    +-- UnsupportedUserStateException  AdminCreateUser RESEND for a user past its invitation
     +-- SerializationException         body is not a JSON object / wrong JSON type
     +-- UnknownOperationException      unknown X-Amz-Target
     +-- MissingAuthenticationTokenException
@@ -77,6 +82,10 @@ class UnsupportedTokenTypeException(ServiceError):
     code = "UnsupportedTokenTypeException"
 
 
+class UnauthorizedException(ServiceError):
+    code = "UnauthorizedException"
+
+
 class UnsupportedOperationException(ServiceError):
     code = "UnsupportedOperationException"
 
@@ -87,6 +96,24 @@ class PreconditionNotMetException(ServiceError):
 
 class LimitExceededException(ServiceError):
     code = "LimitExceededException"
+
+
+class InvalidPasswordException(ServiceError):
+    code = "InvalidPasswordException"
+
+
+class CodeMismatchException(ServiceError):
+    code = "CodeMismatchException"
+    default_message = "Invalid verification code provided, please try again."
+
+
+class ExpiredCodeException(ServiceError):
+    code = "ExpiredCodeException"
+    default_message = "Invalid code provided, please request a code again."
+
+
+class UnsupportedUserStateException(ServiceError):
+    code = "UnsupportedUserStateException"
 
 
 class SerializationException(ServiceError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 import threading
 from collections.abc import Callable, Mapping
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from cognito_import.blobs import FileBlobStore
 from cognito_import.clock import Clock, Ids, RandomIds, SystemClock
+from cognito_import.mail import Mailer
 from cognito_import.protocol.keys import AccessKey
 from cognito_import.settings import Settings
 from cognito_import.store import Store
@@ -49,6 +51,15 @@ class Runtime:
     worker_alive: Callable[[], bool] | None = None
     # What ``serve --seed`` created at start; a reset puts it back.
     seed: Seed | None = None
+    # Reset codes, temporary passwords and SRP salts: the system's CSPRNG in service.
+    rng: random.Random = field(default_factory=random.SystemRandom)
+    # Sends the outbox's email messages by SMTP too (``--smtp-url``); None without it.
+    mailer: Mailer | None = None
+
+    def close(self) -> None:
+        if self.mailer is not None:
+            self.mailer.close()
+        self.store.close()
 
 
 def build_runtime(
@@ -69,4 +80,5 @@ def build_runtime(
         token_secret=bytes.fromhex(secret),
         clock=clock or SystemClock(),
         ids=ids or RandomIds(),
+        mailer=Mailer(settings.smtp_url, store.outbox) if settings.smtp_url else None,
     )

@@ -47,6 +47,8 @@ class Settings:
     # The tokens' issuer: "url" is <base_url>/<poolId>, which OIDC discovery can follow;
     # "aws" is https://cognito-idp.<region>.amazonaws.com/<poolId>.
     token_issuer: str = "url"
+    # smtp://HOST:PORT: the outbox's email messages are also sent there (mail.py).
+    smtp_url: str | None = None
 
     def base_url(self) -> str:
         if self.public_url:

@@ -217,10 +217,14 @@ class Cognito:
         c = self.credentials
         return signed_reset(self.url, c.access_key_id, c.secret_access_key, c.region, reseed)
 
-    def messages(self, *args: Any, **kwargs: Any) -> Any:
-        """The messages (invitations, codes) the server would have sent.
+    def messages(self, user_pool_id: str, username: str | None = None) -> list[dict[str, Any]]:
+        """The messages (invitations, reset codes) the pool would have sent, oldest
+        first: ``GET /_cognito-import/outbox``, signed like ``reset``. Each is a dict
+        with ``Kind``, ``Username``, ``DeliveryMedium``, ``Destination``, ``Subject``,
+        ``Body`` and ``Code`` (the code or temporary password it carries)."""
+        from cognito_import.cli.messages import fetch_messages
 
-        Not yet: the outbox arrives with sign-in. It will be read from
-        ``/_cognito-import/messages``, signed like ``reset``.
-        """
-        raise NotImplementedError("cognito.messages() arrives with sign-in: nothing is sent yet")
+        c = self.credentials
+        return fetch_messages(
+            self.url, c.access_key_id, c.secret_access_key, c.region, user_pool_id, username
+        )

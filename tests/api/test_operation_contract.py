@@ -13,7 +13,7 @@ from botocore.model import Shape
 from cognito_import.imports.worker import Worker
 from cognito_import.protocol.shapes import service_model
 from tests.api import COGNITO_TARGET, send, sign
-from tests.live import LiveServer
+from tests.live import TEST_KEY, LiveServer
 from tests.signin.contract import exercise_sign_in
 
 ROLE_ARN = "arn:aws:iam::111111111111:role/CognitoImport"
@@ -132,7 +132,10 @@ def test_every_registered_operation_answers_with_its_output_shape(
             {
                 "UserPoolId": pool_id,
                 "Username": "alice",
-                "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}],
+                "UserAttributes": [
+                    {"Name": "email", "Value": "alice@example.com"},
+                    {"Name": "email_verified", "Value": "true"},
+                ],
             },
         )
         rec("AdminGetUser", {"UserPoolId": pool_id, "Username": "alice"})
@@ -176,7 +179,7 @@ def test_every_registered_operation_answers_with_its_output_shape(
         )["events"]
         assert events, "an imported job has log events"
         rec("FilterLogEvents", {"logGroupName": group}, "logs")
-        exercise_sign_in(rec, pool_id)
+        exercise_sign_in(rec, pool_id, server.rt.store, TEST_KEY.account)
         rec("AdminDeleteUser", {"UserPoolId": pool_id, "Username": "alice"})
         rec("DeleteUserPool", {"UserPoolId": pool_id})
 

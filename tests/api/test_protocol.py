@@ -76,7 +76,7 @@ def test_error_envelope(server: LiveServer) -> None:
 UNKNOWN_TARGETS = [
     COGNITO_TARGET + "NoSuchOperation",
     # In the model, but not something this service does.
-    COGNITO_TARGET + "InitiateAuth",
+    COGNITO_TARGET + "SignUp",
     "DynamoDB_20120810.ListTables",
     "ListUserPools",
 ]

@@ -77,7 +77,12 @@ def test_resend_returns_the_existing_user_and_refuses_unknown(cognito: Any) -> N
     pool_id = _pool(cognito)
     created = cognito.admin_create_user(UserPoolId=pool_id, Username="alice")["User"]
     again = cognito.admin_create_user(UserPoolId=pool_id, Username="alice", MessageAction="RESEND")
-    assert again["User"] == created
+    # RESEND sets a new temporary password (tests/creds): the user was modified.
+    assert again["User"]["UserLastModifiedDate"] >= created["UserLastModifiedDate"]
+    assert {**again["User"], "UserLastModifiedDate": None} == {
+        **created,
+        "UserLastModifiedDate": None,
+    }
     before = account_state(cognito)
     assert (
         refused(

@@ -50,7 +50,7 @@ def test_sample_project_passes_with_state_reset_between_tests(
     record = _project(pytester) / "servers.txt"
     monkeypatch.setenv("SAMPLE_RECORD", str(record))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
     servers = _records(record)
     # One server for the whole session, and it stopped with the session.
     assert len({pid for _, pid, _ in servers}) == 1
@@ -64,7 +64,7 @@ def test_under_xdist_each_worker_has_its_own_server(
     record = _project(pytester) / "servers.txt"
     monkeypatch.setenv("SAMPLE_RECORD", str(record))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
     servers = _records(record)
     workers = {w for w, _, _ in servers}
     assert workers == {"gw0", "gw1"}
@@ -133,6 +133,6 @@ def test_a_bad_seed_fails_the_session_with_its_line(pytester: pytest.Pytester) -
     seed.write_text(seed.read_text("utf-8").replace("AttributeDataType: String", "Kind: x"))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist")
     assert result.ret != 0
-    result.assert_outcomes(errors=5)
+    result.assert_outcomes(errors=6)
     output = result.stdout.str()
     assert "seed.yaml:11: pools[0].Schema[0].Kind: unknown member 'Kind'" in output, output

@@ -46,6 +46,13 @@ def secret_hash(secret: str, username: str, client_id: str) -> str:
     return base64.b64encode(digest).decode()
 
 
+def secret_matches(client: AppClient, username: str, given: str | None) -> bool:
+    if client.secret is None:
+        return True
+    expected = secret_hash(client.secret, username, client.client_id)
+    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+
+
 def check_secret_hash(client: AppClient, username: str, given: str | None) -> None:
     """AWS's refusal when a client with a secret gets no or a wrong SECRET_HASH."""
     if client.secret is None:
@@ -54,8 +61,7 @@ def check_secret_hash(client: AppClient, username: str, given: str | None) -> No
         raise NotAuthorizedException(
             f"Client {client.client_id} is configured for secret but secret was not received"
         )
-    expected = secret_hash(client.secret, username, client.client_id)
-    if not hmac.compare_digest(expected.encode(), given.encode()):
+    if not secret_matches(client, username, given):
         raise NotAuthorizedException(f"Unable to verify secret hash for client {client.client_id}")
 
 

@@ -17,7 +17,17 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cognito_import.api import clients, import_jobs, logs, pools, users
+from cognito_import.api import (
+    account,
+    challenges,
+    clients,
+    credentials,
+    import_jobs,
+    logs,
+    pools,
+    signin,
+    users,
+)
 from cognito_import.protocol.awsjson import (
     READ,
     SCAN,
@@ -44,6 +54,12 @@ COGNITO: dict[str, tuple[ApiHandler, Access]] = {
     "AdminGetUser": (users.admin_get_user, READ),
     "AdminDeleteUser": (users.admin_delete_user, WRITE),
     "ListUsers": (users.list_users, READ),
+    "AdminSetUserPassword": (credentials.admin_set_user_password, WRITE),
+    "AdminResetUserPassword": (credentials.admin_reset_user_password, WRITE),
+    "AdminDisableUser": (credentials.admin_disable_user, WRITE),
+    "AdminEnableUser": (credentials.admin_enable_user, WRITE),
+    "ForgotPassword": (credentials.forgot_password, WRITE),
+    "ConfirmForgotPassword": (credentials.confirm_forgot_password, WRITE),
     "GetCSVHeader": (import_jobs.get_csv_header, READ),
     "CreateUserImportJob": (import_jobs.create_user_import_job, WRITE),
     "DescribeUserImportJob": (import_jobs.describe_user_import_job, READ),
@@ -55,6 +71,19 @@ COGNITO: dict[str, tuple[ApiHandler, Access]] = {
     "ListUserPoolClients": (clients.list_user_pool_clients, READ),
     "UpdateUserPoolClient": (clients.update_user_pool_client, WRITE),
     "DeleteUserPoolClient": (clients.delete_user_pool_client, WRITE),
+    # Sign-in writes: a session per sign-in, a pool's key on its first, a credential
+    # upgraded on an imported user's first.
+    "InitiateAuth": (signin.initiate_auth, WRITE),
+    "AdminInitiateAuth": (signin.admin_initiate_auth, WRITE),
+    "RespondToAuthChallenge": (challenges.respond_to_auth_challenge, WRITE),
+    "AdminRespondToAuthChallenge": (challenges.admin_respond_to_auth_challenge, WRITE),
+    "GetTokensFromRefreshToken": (account.get_tokens_from_refresh_token, WRITE),
+    "RevokeToken": (account.revoke_token, WRITE),
+    "GlobalSignOut": (account.global_sign_out, WRITE),
+    "AdminUserGlobalSignOut": (account.admin_user_global_sign_out, WRITE),
+    # A token check is a few indexed reads and an RSA verification (~0.1 ms).
+    "GetUser": (account.get_user, READ),
+    "ChangePassword": (account.change_password, WRITE),
 }
 
 LOGS: dict[str, tuple[ApiHandler, Access]] = {

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from cognito_import.api.passwords import (
+    check_password,
+    deliver,
+    new_credential,
+    outbox_entry,
+    password_policy,
+)
 from cognito_import.api.pools import require_pool
 from cognito_import.api.tokens import decode_token, encode_token
+from cognito_import.domain import messages
 from cognito_import.domain.attributes import NOT_IN_CSV, VERIFIABLE
 from cognito_import.domain.filters import parse_filter
+from cognito_import.domain.passwords import CREATE_USER_PREFIX, temporary_password
 from cognito_import.domain.pools import Pool, PoolConfig
 from cognito_import.domain.rows import (
     USERNAME_IS_EMAIL,
@@ -22,11 +33,14 @@ from cognito_import.errors import (
     AliasExistsException,
     InvalidParameterException,
     ServiceError,
+    UnsupportedUserStateException,
     UsernameExistsException,
     UserNotFoundException,
 )
 from cognito_import.protocol.awsjson import Context
 from cognito_import.runtime import Runtime
+from cognito_import.store.credentials import new_user_extras
+from cognito_import.store.outbox import Sent
 from cognito_import.store.users import Conflict
 
 
@@ -147,11 +161,23 @@ def new_user(
 
 
 def insert_new_user(
-    rt: Runtime, config: PoolConfig, user: User, movable: frozenset[str] = frozenset()
+    rt: Runtime,
+    config: PoolConfig,
+    user: User,
+    movable: frozenset[str] = frozenset(),
+    temporary_expires: float | None = None,
+    sent: Sequence[Sent] = (),
 ) -> None:
-    """Store a new user, or raise AdminCreateUser's error for what is already taken."""
+    """Store a new user (with its temporary password's expiry and its invitations, in
+    the same transaction), or raise AdminCreateUser's error for what is taken."""
     try:
-        rt.store.pools.insert_user(user, take_over=movable)
+        rt.store.pools.insert_user(
+            user,
+            take_over=movable,
+            then=lambda tx: new_user_extras(
+                tx, user.pool_id, user.username_key, temporary_expires, sent
+            ),
+        )
     except Conflict as exc:
         raise conflict_error(config, exc.attribute) from exc
 
@@ -165,15 +191,58 @@ def conflict_error(config: PoolConfig, attribute: str) -> ServiceError:
     return AliasExistsException(taken_message(attribute))
 
 
+def _temporary_password(rt: Runtime, pool: Pool, p: dict[str, Any]) -> str:
+    given = p.get("TemporaryPassword")
+    if given is None:
+        return temporary_password(password_policy(pool), rt.rng)
+    check_password(pool, given, CREATE_USER_PREFIX)
+    return str(given)
+
+
+def _invitations(
+    rt: Runtime, pool: Pool, user: User, p: dict[str, Any], password: str, now: float
+) -> list[Sent]:
+    if p.get("MessageAction") == "SUPPRESS":
+        return []
+    media = p.get("DesiredDeliveryMediums") or [messages.SMS]
+    return [
+        outbox_entry(
+            rt, pool, user, messages.invitation(pool.settings, d, password, user.username), now
+        )
+        for d in messages.invitation_deliveries(media, user.attributes)
+    ]
+
+
+def _resend(rt: Runtime, ctx: Context, pool: Pool, p: dict[str, Any]) -> dict[str, Any]:
+    """RESEND: a new temporary password (given or generated), its validity started
+    again, and the invitation sent again; only while the first is unused."""
+    user = find_user(rt, pool, p["Username"])
+    if user.status != FORCE_CHANGE_PASSWORD:
+        raise UnsupportedUserStateException(
+            f"Resend not possible. {user.username} status is not FORCE_CHANGE_PASSWORD"
+        )
+    password = _temporary_password(rt, pool, p)
+    credential = new_credential(rt, pool, user, password, FORCE_CHANGE_PASSWORD, ctx.now)
+    sent = _invitations(rt, pool, user, p, password, ctx.now)
+    if not rt.store.credentials.set_credential(
+        pool.id, user.username_key, credential, ctx.now, sent
+    ):
+        raise UserNotFoundException()
+    deliver(rt, sent)
+    return {"User": user_wire(replace(user, modified=ctx.now), "Attributes")}
+
+
 def admin_create_user(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     pool = require_pool(rt, ctx, p["UserPoolId"])
     config = pool.config
     if p.get("MessageAction") == "RESEND":
-        # RESEND re-sends the invitation of an existing user; nothing is sent here,
-        # so the user is returned unchanged, and an unknown user is an error.
-        return {"User": user_wire(find_user(rt, pool, p["Username"]), "Attributes")}
+        return _resend(rt, ctx, pool, p)
     attributes = {a["Name"]: a.get("Value", "") for a in p.get("UserAttributes", [])}
     user = new_user(config, pool.id, p["Username"], attributes, rt.ids.uuid(), ctx.now)
+    password = _temporary_password(rt, pool, p)
+    credential = new_credential(rt, pool, user, password, FORCE_CHANGE_PASSWORD, ctx.now)
+    user = replace(user, password_hash=credential.encoded, hash_algorithm=credential.algorithm)
+    sent = _invitations(rt, pool, user, p, password, ctx.now)
     # ForceAliasCreation only moves aliases the new user has verified (AWS ignores it
     # otherwise); username attributes are never moved.
     movable = frozenset(
@@ -181,7 +250,8 @@ def admin_create_user(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str,
         for name in config.alias_attributes
         if p.get("ForceAliasCreation") and attributes.get(VERIFIABLE.get(name, "")) == "true"
     )
-    insert_new_user(rt, config, user, movable)
+    insert_new_user(rt, config, user, movable, credential.temporary_expires, sent)
+    deliver(rt, sent)
     return {"User": user_wire(user, "Attributes")}
 
 

@@ -6,6 +6,7 @@ import click
 
 from cognito_import import __version__
 from cognito_import.cli.jobtools import report, run
+from cognito_import.cli.messages import messages
 from cognito_import.cli.options import load_keys
 from cognito_import.cli.preflight import validate
 from cognito_import.cli.serve import serve, worker
@@ -21,7 +22,18 @@ def main() -> None:
     """
 
 
-for command in (serve, worker, reset, export, validate, run, report):
+for command in (serve, worker, reset, export, validate, run, report, messages):
     main.add_command(command)
 
-__all__ = ["export", "load_keys", "main", "report", "reset", "run", "serve", "validate", "worker"]
+__all__ = [
+    "export",
+    "load_keys",
+    "main",
+    "messages",
+    "report",
+    "reset",
+    "run",
+    "serve",
+    "validate",
+    "worker",
+]

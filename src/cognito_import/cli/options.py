@@ -148,6 +148,18 @@ def exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+def check_smtp_url(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    from cognito_import.mail import parse_smtp_url
+
+    try:
+        parse_smtp_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--smtp-url") from None
+    return value
+
+
 def check_public_url(value: str | None) -> str | None:
     """Only scheme://host[:port]: upload URLs are signed over their path, so a proxy
     that strips a path prefix would make every signature fail."""

@@ -20,6 +20,7 @@ from click.core import ParameterSource
 
 from cognito_import.cli.options import (
     check_public_url,
+    check_smtp_url,
     exit_cleanly,
     load_keys,
     make_settings,
@@ -84,6 +85,15 @@ def _env(name: str) -> dict[str, Any]:
     **_env("TOKEN_ISSUER"),
 )
 @click.option(
+    "--smtp-url",
+    default=None,
+    callback=lambda ctx, param, value: check_smtp_url(value),
+    metavar="smtp://HOST:PORT",
+    help="Also send the outbox's email messages (reset codes, invitations) to this SMTP "
+    "server, from a background thread: requests never wait for it.",
+    **_env("SMTP_URL"),
+)
+@click.option(
     "--no-worker",
     is_flag=True,
     help="Do not run the import worker in this process.",
@@ -143,6 +153,7 @@ def serve(ctx: click.Context, /, host: str, port: int, public_url: str | None, *
             worker_process=True,
             cors_origins=tuple(kw["cors_origins"]),
             token_issuer=kw["token_issuer"],
+            smtp_url=kw["smtp_url"],
         )
         _run(settings, sock, seed, kw)
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import click
 
-from cognito_import.admin import RESET_PATH, SIGNING_NAME
+from cognito_import.admin import RESET_PATH
 from cognito_import.cli.options import data_dir_option, database_option
+from cognito_import.client.signed import SignedCallFailed, signed_call
 
 
 def signed_reset(
@@ -19,29 +18,12 @@ def signed_reset(
 ) -> dict[str, Any]:
     """POST the reset, SigV4-signed with the account's key; the server's JSON answer.
     ``ResetFailed`` carries the server's error code and message."""
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
     body = json.dumps({"reseed": reseed}).encode()
     url = endpoint_url.rstrip("/") + RESET_PATH
-    request = AWSRequest("POST", url, data=body, headers={"Content-Type": "application/json"})
-    SigV4Auth(Credentials(key_id, secret), SIGNING_NAME, region).add_auth(request)
-    prepared = urllib.request.Request(url, data=body, method="POST", headers=dict(request.headers))
     try:
-        with urllib.request.urlopen(prepared, timeout=timeout) as answer:
-            result: dict[str, Any] = json.loads(answer.read())
-            return result
-    except urllib.error.HTTPError as exc:
-        try:
-            error = json.loads(exc.read())
-            code, message = error["__type"], error.get("message", "")
-        except (ValueError, KeyError, TypeError):
-            code, message = f"HTTP {exc.code}", exc.reason
-        raise ResetFailed(f"{code}: {message}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ResetFailed(f"cannot reach {endpoint_url}: {reason}") from None
+        return signed_call("POST", url, key_id, secret, region, body, timeout)
+    except SignedCallFailed as exc:
+        raise ResetFailed(str(exc)) from None
 
 
 class ResetFailed(Exception):

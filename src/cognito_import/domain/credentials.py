@@ -63,6 +63,21 @@ def password_matches(
     return False
 
 
+ALGORITHMS = (SRP, *hashes.ALGORITHMS)
+
+
+def credential_problem(algorithm: str, encoded: str) -> str | None:
+    """Why ``encoded`` is not a stored credential of ``algorithm`` (seed files hold
+    them as export wrote them), or None."""
+    if algorithm != SRP:
+        return hashes.hash_problem(algorithm, encoded)
+    try:
+        srp_parts(encoded)
+    except MalformedCredential:
+        return "The password hash is not a valid SRP credential."
+    return None
+
+
 def is_own(algorithm: str | None) -> bool:
     """Whether the credential is one SRP can use (imported hashes are not)."""
     return algorithm == SRP

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cognito_import.api.users import new_user
-from cognito_import.domain import hashes
+from cognito_import.domain import credentials, hashes
 from cognito_import.domain.pool_rules import config_from_request
 from cognito_import.domain.pools import PoolConfig
 from cognito_import.domain.users import CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED
@@ -261,14 +261,14 @@ def _password(doc: Document, path: Path_, entry: dict[str, Any]) -> tuple[str | 
         return hashes.hash_password(hashes.PBKDF2_SHA256, plain, fast=True), hashes.PBKDF2_SHA256
     if given is None and algorithm is None:
         return None, None
-    if algorithm not in hashes.ALGORITHMS:
+    if algorithm not in credentials.ALGORITHMS:
         raise doc.error(
             (*path, "PasswordHashAlgorithm"),
-            "PasswordHash needs PasswordHashAlgorithm, one of " + ", ".join(hashes.ALGORITHMS),
+            "PasswordHash needs PasswordHashAlgorithm, one of " + ", ".join(credentials.ALGORITHMS),
         )
     if not isinstance(given, str):
         raise doc.error((*path, "PasswordHash"), f"a {algorithm} hash is needed")
-    problem = hashes.hash_problem(algorithm, given)
+    problem = credentials.credential_problem(algorithm, given)
     if problem is not None:
         raise doc.error((*path, "PasswordHash"), problem)
     return given, algorithm

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from cognito_import.store.accounts import AccountStore
 from cognito_import.store.clients import ClientStore
+from cognito_import.store.credentials import CredentialStore
 from cognito_import.store.db import Database
 from cognito_import.store.jobs import JobStore
 from cognito_import.store.migrate import apply_migrations
+from cognito_import.store.outbox import OutboxStore
 from cognito_import.store.pools import PoolStore
 from cognito_import.store.sessions import SessionStore
 
@@ -21,6 +23,8 @@ class Store:
         self.accounts = AccountStore(db)
         self.clients = ClientStore(db)
         self.sessions = SessionStore(db)
+        self.credentials = CredentialStore(db)
+        self.outbox = OutboxStore(db)
 
     def put_state_once(self, name: str, value: str) -> str:
         """Store ``value`` unless one is stored already; returns the stored value, so

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cognito_import.domain.attributes import VERIFIABLE
 from cognito_import.domain.filters import UserFilter
@@ -26,6 +26,8 @@ POOL_TABLES = (
     "pool_clients",
     "pool_keys",
     "refresh_tokens",
+    *users.USER_SIDE_TABLES,
+    "outbox",
 )
 _POOL_COLUMNS = "pool_id, account, region, name, created, modified, config, settings"
 _USER_SELECT = "SELECT " + ", ".join(USER_COLUMNS) + " FROM users"
@@ -145,12 +147,18 @@ class PoolStore:
 
     # -- users -----------------------------------------------------------------------
 
-    def insert_user(self, user: User, take_over: frozenset[str] = frozenset()) -> None:
+    def insert_user(
+        self,
+        user: User,
+        take_over: frozenset[str] = frozenset(),
+        then: Callable[[Tx], None] | None = None,
+    ) -> None:
         """Insert one user and its unique values; ``Conflict`` names what was taken.
 
         Values of the attributes in ``take_over`` move to the new user instead: their
         holder loses them and its ``<attribute>_verified`` becomes ``false``, which is
-        what AdminCreateUser's ForceAliasCreation does to the previous owner.
+        what AdminCreateUser's ForceAliasCreation does to the previous owner. ``then``
+        writes what goes with the user in the same transaction (its invitation).
         """
         db = self.db
         with db.write() as tx:
@@ -165,6 +173,8 @@ class PoolStore:
                 self._release(tx, user, attribute)
             users.insert(db, tx, user.pool_id, [users.user_columns(user)], users.user_aliases(user))
             self.search.added(tx, user)
+            if then is not None:
+                then(tx)
 
     def insert_users(self, pool_id: str, new: Sequence[User]) -> None:
         """Insert users of one pool in one transaction (a seed's); ``Conflict`` if any
@@ -252,6 +262,8 @@ class PoolStore:
                     (pool_id, attribute, alias_key(value), username_key),
                 )
             deleted = tx.run("DELETE FROM users WHERE pool_id = ? AND username_key = ?", key)
+            for table in users.USER_SIDE_TABLES:
+                tx.run(f"DELETE FROM {table} WHERE pool_id = ? AND username_key = ?", key)
             tx.run(
                 "UPDATE pools SET user_count = user_count - ? WHERE pool_id = ?",
                 (deleted, pool_id),

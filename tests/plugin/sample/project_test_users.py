@@ -95,5 +95,16 @@ def test_the_fixture_describes_its_server(cognito: Cognito) -> None:
     assert cognito.credentials.env()["AWS_ACCESS_KEY_ID"] == cognito.credentials.access_key_id
     logs = cognito.client("logs")
     assert logs.describe_log_groups()["logGroups"] == []
-    with pytest.raises(NotImplementedError, match="arrives with sign-in"):
-        cognito.messages()
+
+
+def test_messages_reads_the_pools_outbox(cognito: Cognito) -> None:
+    idp = cognito.client()
+    idp.admin_create_user(
+        UserPoolId=POOL,
+        Username="invited",
+        UserAttributes=[{"Name": "email", "Value": "invited@example.com"}],
+        TemporaryPassword="Temp-passw0rd",
+        DesiredDeliveryMediums=["EMAIL"],
+    )
+    [message] = cognito.messages(POOL, "invited")
+    assert (message["Kind"], message["Code"]) == ("INVITATION", "Temp-passw0rd")
