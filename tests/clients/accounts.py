@@ -13,7 +13,6 @@ import base64
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -108,34 +107,30 @@ def status(cognito: Any, pool_id: str, username: str) -> str:
 
 
 def outbox_code(server: LiveServer, pool_id: str, username: str) -> str:
-    """The code in the newest message to ``username``, as ``cognito-import messages``
-    prints it (signed with the test account's key, like every client command)."""
+    """The code of the newest message to ``username``, read as a user reads it:
+    ``cognito-import messages --json``, signed with the test account's key."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
         "AWS_ACCESS_KEY_ID": TEST_KEY.key_id,
         "AWS_SECRET_ACCESS_KEY": TEST_KEY.secret,
         "AWS_DEFAULT_REGION": REGION,
     }
+    argv = [CLI, "messages", "--user-pool-id", pool_id, "--username", username]
     done = subprocess.run(
-        [
-            CLI,
-            "messages",
-            "--user-pool-id",
-            pool_id,
-            "--username",
-            username,
-            "--endpoint-url",
-            server.url,
-        ],
+        [*argv, "--endpoint-url", server.url, "--json"],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    codes: list[str] = re.findall(r"\b\d{6}\b", done.stdout)
-    assert codes, f"no code in the outbox of {username}: {done.stdout}"
-    return codes[-1]
+    messages = json.loads(done.stdout)["Messages"]
+    assert messages, f"no message to {username} in the outbox of {pool_id}"
+    newest = messages[-1]  # oldest first
+    assert newest["Username"] == username
+    code: str = newest["Code"]
+    assert code.isdigit(), newest
+    return code
 
 
 def verified_claims(server: LiveServer, pool_id: str, token: str, client_id: str) -> Any:
