@@ -213,3 +213,37 @@ def test_admin_sign_in_and_refresh(server: LiveServer, cognito: Any, app: App) -
         ClientId=app.client_id, RefreshToken=result["RefreshToken"]
     )["AuthenticationResult"]
     assert idp.get_user(AccessToken=again["AccessToken"])["Username"] == "jane"
+
+
+def test_email_usernames_sign_in_with_the_sub_as_user_id_for_srp(
+    server: LiveServer, cognito: Any
+) -> None:
+    pool_id = create_pool(cognito, "emails", UsernameAttributes=["email"])
+    created = cognito.admin_create_user(
+        UserPoolId=pool_id, Username="mia@example.com", MessageAction="SUPPRESS"
+    )["User"]
+    sub = created["Username"]
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username="mia@example.com", Password=PASSWORD, Permanent=True
+    )
+    app = make_app(cognito, pool_id)
+    challenge = unsigned(server).initiate_auth(
+        ClientId=app.client_id,
+        AuthFlow="USER_SRP_AUTH",
+        AuthParameters={"USERNAME": "mia@example.com", "SRP_A": format(2**1000 + 7, "x")},
+    )["ChallengeParameters"]
+    assert challenge["USER_ID_FOR_SRP"] == challenge["USERNAME"] == sub
+    # pycognito answers with USER_ID_FOR_SRP as the username, as identity-js does.
+    user = pycognito(server, app, "mia@example.com")
+    user.authenticate(password=PASSWORD)
+    user.verify_tokens()
+    assert user.check_token(renew=False) is False
+    assert unsigned(server).get_user(AccessToken=user.access_token)["Username"] == sub
+    other = make_app(cognito, pool_id)
+    assert refused(
+        lambda: unsigned(server).initiate_auth(
+            ClientId=other.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": user.refresh_token},
+        )
+    ) == ("NotAuthorizedException", 400, "Refresh Token has different Client.")

@@ -190,6 +190,8 @@ def test_revoke_token(server: LiveServer, cognito: Any, app: App) -> None:
     assert refused(
         lambda: idp.revoke_token(Token=first["AccessToken"], ClientId=app.client_id)
     ) == ("UnsupportedTokenTypeException", 400, "Unsupported token type.")
+    # Not a refresh token at all: accepted, as RFC 7009 asks, and nothing changes.
+    idp.revoke_token(Token="no-such-refresh-token", ClientId=app.client_id)
     assert sign_in_state(server) == before
     idp.revoke_token(Token=first["RefreshToken"], ClientId=app.client_id)
     assert refused(lambda: idp.get_user(AccessToken=first["AccessToken"]))[2] == (
@@ -271,3 +273,41 @@ def test_aws_issuer(tmp_path: Path) -> None:
             options={"verify_aud": False},
         )
         assert unsigned(server).get_user(AccessToken=result["AccessToken"])["Username"] == "jane"
+
+
+def test_a_deleted_users_tokens_do_not_pass_to_a_new_user_of_that_name(
+    server: LiveServer, cognito: Any, app: App
+) -> None:
+    old = sign_in(server, app)
+    cognito.admin_delete_user(UserPoolId=app.pool_id, Username="jane")
+    import_hashed(cognito, app.pool_id, {"jane": PASSWORD})
+    idp = unsigned(server)
+    assert refused(lambda: idp.get_user(AccessToken=old["AccessToken"])) == (
+        "NotAuthorizedException",
+        400,
+        "Invalid Access Token",
+    )
+    assert refused(
+        lambda: idp.initiate_auth(
+            ClientId=app.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": old["RefreshToken"]},
+        )
+    ) == ("NotAuthorizedException", 400, "Invalid Refresh Token.")
+
+
+def test_srp_a_must_be_an_srp_public_value(server: LiveServer, app: App) -> None:
+    idp = unsigned(server)
+    before = sign_in_state(server)
+    for value in ("0", "zz", format(2**3072, "x")):
+        assert (
+            refused(
+                lambda v=value: idp.initiate_auth(  # type: ignore[misc]
+                    ClientId=app.client_id,
+                    AuthFlow="USER_SRP_AUTH",
+                    AuthParameters={"USERNAME": "jane", "SRP_A": v},
+                )
+            )[:2]
+            == ("InvalidParameterException", 400)
+        )
+    assert sign_in_state(server) == before

@@ -181,8 +181,10 @@ def srp_start(
         srp_a = int(srp_a_hex, 16)
     except ValueError:
         raise InvalidParameterException("SRP_A is not a hexadecimal number.") from None
-    if srp_a % srp.N == 0:
-        raise InvalidParameterException("SRP_A cannot be zero modulo N.")
+    # Clients send A = g^a mod N; anything else (zero, or a number past N that would
+    # swell SECRET_BLOCK) is not an SRP public value.
+    if not 0 < srp_a < srp.N:
+        raise InvalidParameterException("SRP_A is not a valid SRP public value.")
     user = signing_in_user(rt, pool, client, username)
     if not credentials.is_own(user.hash_algorithm) or user.password_hash is None:
         log.warning(

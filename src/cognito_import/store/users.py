@@ -58,7 +58,7 @@ class AliasColumns(NamedTuple):
 
 USER_COLUMNS = UserColumns._fields
 # Tables of per-user state keyed (pool_id, username_key), deleted with the user.
-USER_SIDE_TABLES = ("user_codes", "temporary_passwords")
+USER_SIDE_TABLES = ("user_codes", "temporary_passwords", "refresh_tokens")
 ALIAS_COLUMNS = AliasColumns._fields
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
