@@ -45,6 +45,7 @@ from benchmarks.common import (
 )
 from benchmarks.driver import RawRequest, load, signed_json
 from benchmarks.import_speed import ROLE, TARGET, _upload
+from cognito_import.store import open_store
 
 CLIENTS = (1, 8, 40)
 
@@ -120,6 +121,43 @@ def _import(server: OurServer, path: Path) -> str:
     return pool_id
 
 
+@dataclass
+class CatchUp:
+    """The indexer's pass after the import, and AdminCreateUser calls made during it."""
+
+    seconds: float
+    writes: list[float]
+
+    def line(self, label: str) -> str:
+        ms = sorted(self.writes)
+        worst = f"{ms[-1]:.0f} ms" if ms else "-"
+        p50 = f"{statistics.median(ms):.1f} ms" if ms else "-"
+        return (
+            f"{label}: index current {self.seconds:.1f} s after the import ended;"
+            f" {len(ms)} AdminCreateUser meanwhile, p50 {p50}, slowest {worst}"
+        )
+
+
+def _catch_up(server: OurServer, database: str | None, data_dir: Path, pool_id: str) -> CatchUp:
+    """Waits for the worker's indexer to bring the pool's ListUsers index up to date,
+    creating users one by one meanwhile: what a write waits for while it runs."""
+    store = open_store(database, data_dir)
+    cognito = server.client()
+    writes: list[float] = []
+    start = time.perf_counter()
+    try:
+        while not store.pools.search.current(pool_id):
+            if time.perf_counter() - start > 600:
+                raise RuntimeError("the index did not catch up in 10 minutes")
+            sent = time.perf_counter()
+            cognito.admin_create_user(UserPoolId=pool_id, Username=f"during{len(writes)}")
+            writes.append((time.perf_counter() - sent) * 1000)
+            time.sleep(0.05)
+        return CatchUp(time.perf_counter() - start, writes)
+    finally:
+        store.close()
+
+
 def _sample_values(path: Path, rows: int) -> dict[str, str]:
     """An email and a given name from the middle of the file."""
     with path.open(encoding="utf-8") as fp:
@@ -172,6 +210,8 @@ def measure(
         OurServer(Path(tmp), database, f"server-list-users-{label.lower()}") as server,
     ):
         pool_id = _import(server, path)
+        caught = _catch_up(server, database, Path(tmp), pool_id)
+        print(caught.line(label), flush=True)
         requests = _requests(server, pool_id, _sample_values(path, rows))
         for call, signer in requests.items():
             for clients in CLIENTS:

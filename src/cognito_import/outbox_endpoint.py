@@ -1,5 +1,6 @@
 """``GET /_cognito-import/outbox?UserPoolId=ID[&Username=NAME]``: the messages a pool
-would have sent (reset codes, invitations with temporary passwords), oldest first.
+would have sent (reset codes, invitations with temporary passwords), the latest 1,000,
+oldest first.
 
 Signed like the API (SigV4, service ``cognito-idp``, any region), and isolated per
 account: the signing key's account sees its own pools' messages only; another

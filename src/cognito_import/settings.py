@@ -29,6 +29,9 @@ class Settings:
     heartbeat_timeout: float = 15.0
     # Seconds between polls for new work when nothing woke the worker.
     poll_interval: float = 1.0
+    # Seconds between the indexer's looks for pools whose ListUsers index is out of
+    # date (it also looks as soon as an import ends).
+    index_interval: float = 30.0
     # Jobs with at least this many rows left check rows in a second process, overlapped
     # with the inserts; smaller ones are not worth starting a process for.
     parallel_rows: int = 10_000

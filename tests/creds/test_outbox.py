@@ -144,3 +144,14 @@ def _reset_account(server: LiveServer) -> None:
     from cognito_import.cli.tools import signed_reset
 
     signed_reset(server.url, TEST_KEY.key_id, TEST_KEY.secret, "us-east-1", reseed=False)
+
+
+def test_the_latest_messages_are_kept_in_order(server: LiveServer, cognito: Any) -> None:
+    s = make_pool(cognito)
+    make_user(cognito, s.pool_id)
+    for _ in range(3):
+        cognito.admin_reset_user_password(UserPoolId=s.pool_id, Username="jane")
+    every = outbox(server, s.pool_id)
+    assert [m["CreationDate"] for m in every] == sorted(m["CreationDate"] for m in every)
+    latest = server.rt.store.outbox.messages(TEST_KEY.account, s.pool_id, None, limit=2)
+    assert [m.message_id for m in latest] == [m["MessageId"] for m in every[1:]]

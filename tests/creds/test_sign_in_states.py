@@ -4,10 +4,12 @@ RESET_REQUIRED and FORCE_CHANGE_PASSWORD users get AWS's answers."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pycognito import Cognito
 
+from cognito_import.seed import apply_seed, load_seed
 from tests.api import refused
 from tests.creds.helpers import GOOD, OTHER_GOOD, last_code, make_user, unsigned_client
 from tests.live import TEST_KEY, LiveServer
@@ -90,3 +92,21 @@ def test_a_temporary_password_asks_for_a_new_one_until_it_expires(
         "Temporary password has expired and must be reset by an administrator.",
     )
     assert refused(lambda: _password_auth(server, app, GOOD)) == expired
+
+
+def test_a_seeded_plain_password_signs_in_by_srp(
+    server: LiveServer, cognito: Any, tmp_path: Path
+) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        f"version: 1\npools:\n  - Id: us-east-1_seeded001\n    Account: '{TEST_KEY.account}'\n"
+        "    PoolName: seeded\n"
+        "    Users:\n      - Username: jane\n        Password: Jane-passw0rd\n",
+        "utf-8",
+    )
+    apply_seed(server.rt, load_seed(seed), [TEST_KEY.account])
+    app = make_app(cognito, "us-east-1_seeded001")
+    assert cognito.admin_get_user(UserPoolId=app.pool_id, Username="jane")["UserStatus"] == (
+        "CONFIRMED"
+    )
+    assert _srp(server, app, "Jane-passw0rd").id_token

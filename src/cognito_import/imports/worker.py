@@ -10,6 +10,7 @@ import threading
 import uuid
 
 from cognito_import.domain.jobs import FAILED
+from cognito_import.imports.indexer import Indexer
 from cognito_import.imports.job import JobRunner
 from cognito_import.imports.lifeline import die_with_parent
 from cognito_import.runtime import Runtime, Signal, build_runtime
@@ -33,10 +34,12 @@ class Worker:
         self.id = worker_prefix(socket.gethostname(), os.getpid()) + uuid.uuid4().hex[:8]
         self.stopping: Signal = stopping or threading.Event()
         self.heartbeat = _Heartbeat(rt, self.id, self.stopping)
+        self.indexer = Indexer(rt, self.stopping, rt.settings.index_interval)
 
     def run_forever(self) -> None:
         rt = self.rt
         self.heartbeat.thread.start()
+        self.indexer.thread.start()
         while not self.stopping.is_set():
             try:
                 busy = self.run_once()
@@ -64,6 +67,7 @@ class Worker:
             self._failed(job.job_id, exc)
         finally:
             self.heartbeat.job_id = None
+            self.indexer.poke()
         return True
 
     def _failed(self, job_id: str, exc: Exception) -> None:

@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
+from cognito_import.api.passwords import srp_user_id
 from cognito_import.api.users import conflict_error, find_user, new_user
+from cognito_import.domain import srp
+from cognito_import.domain.credentials import own_credential
 from cognito_import.domain.pools import Pool
 from cognito_import.domain.users import User
 from cognito_import.errors import ServiceError
@@ -107,13 +110,17 @@ def _build(rt: Runtime, seed: Seed, pool: Pool, seeded: SeedUser, now: float) ->
     except ServiceError as exc:
         raise seed.error(seeded.path, f"{exc.code}: {exc.message}") from None
     created = seeded.created or now
+    algorithm, encoded = seeded.hash_algorithm, seeded.password_hash
+    if seeded.password is not None:
+        salt = srp.new_salt(rt.rng.randbytes)
+        algorithm, encoded = own_credential(pool.id, srp_user_id(user), seeded.password, salt)
     return replace(
         user,
         status=seeded.status,
         enabled=seeded.enabled,
         mfa_enabled=seeded.mfa_enabled,
-        password_hash=seeded.password_hash,
-        hash_algorithm=seeded.hash_algorithm,
+        password_hash=encoded,
+        hash_algorithm=algorithm,
         created=created,
         modified=seeded.modified or created,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cognito_import.api.users import new_user
-from cognito_import.domain import credentials, hashes
+from cognito_import.domain import credentials
 from cognito_import.domain.pool_rules import config_from_request
 from cognito_import.domain.pools import PoolConfig
 from cognito_import.domain.users import CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED
@@ -57,6 +57,9 @@ class SeedUser:
     hash_algorithm: str | None
     created: float | None
     modified: float | None
+    # A plain ``Password``: made the server's own SRP credential when the user is
+    # created, since the verifier needs the pool's id and the user's USER_ID_FOR_SRP.
+    password: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,9 @@ def _user(doc: Document, path: Path_, pool_id: str, config: PoolConfig, value: A
     except ServiceError as exc:
         raise doc.error(path, f"{exc.code}: {exc.message}") from None
     password_hash, algorithm = _password(doc, path, entry)
-    status = entry.get("Status", CONFIRMED if password_hash else FORCE_CHANGE_PASSWORD)
+    plain = entry.get("Password")
+    given = password_hash is not None or plain is not None
+    status = entry.get("Status", CONFIRMED if given else FORCE_CHANGE_PASSWORD)
     if status not in STATUSES:
         raise doc.error((*path, "Status"), "must be one of " + ", ".join(STATUSES))
     sub = entry.get("Sub")
@@ -244,13 +249,13 @@ def _user(doc: Document, path: Path_, pool_id: str, config: PoolConfig, value: A
         hash_algorithm=algorithm,
         created=_epoch(doc, (*path, "UserCreateDate"), entry.get("UserCreateDate")),
         modified=_epoch(doc, (*path, "UserLastModifiedDate"), entry.get("UserLastModifiedDate")),
+        password=plain,
     )
 
 
 def _password(doc: Document, path: Path_, entry: dict[str, Any]) -> tuple[str | None, str | None]:
-    """A stored hash (checked as an import checks ``cognito:password_hash``), or a plain
-    ``Password`` hashed here. The plain one is hashed with the smallest work factor: it
-    is in the file anyway, so a costly hash would protect nothing and slow every start."""
+    """A stored hash (checked as an import checks ``cognito:password_hash``); a plain
+    ``Password`` is only checked here (``SeedUser.password``)."""
     given, algorithm = entry.get("PasswordHash"), entry.get("PasswordHashAlgorithm")
     plain = entry.get("Password")
     if plain is not None:
@@ -258,7 +263,7 @@ def _password(doc: Document, path: Path_, entry: dict[str, Any]) -> tuple[str | 
             raise doc.error((*path, "Password"), "give Password or PasswordHash, not both")
         if not isinstance(plain, str) or not plain:
             raise doc.error((*path, "Password"), "must be a non-empty string")
-        return hashes.hash_password(hashes.PBKDF2_SHA256, plain, fast=True), hashes.PBKDF2_SHA256
+        return None, None
     if given is None and algorithm is None:
         return None, None
     if algorithm not in credentials.ALGORITHMS:

@@ -66,19 +66,19 @@ class OutboxStore:
     def messages(
         self, account: str, pool_id: str, username: str | None, limit: int = 1000
     ) -> list[Sent]:
-        """The pool's messages, oldest first, of ``account`` only."""
+        """The pool's latest ``limit`` messages, oldest first, of ``account`` only."""
         sql = f"SELECT {_COLUMNS} FROM outbox WHERE account = ? AND pool_id = ?"
         params: list[object] = [account, pool_id]
         if username is not None:
             sql += " AND username = ?"
             params.append(username)
-        sql += " ORDER BY created, message_id LIMIT ?"
+        sql += " ORDER BY created DESC, message_id DESC LIMIT ?"
         params.append(limit)
         with self.db.read() as tx:
             rows = tx.all(sql, params)
         return [
             Sent(r[0], r[1], r[2], r[3], r[4], Message(r[5], r[6], r[7], r[8], r[9], r[10]), r[11])
-            for r in rows
+            for r in reversed(rows)
         ]
 
     def mark(self, message_id: str, smtp: str) -> None:

@@ -101,6 +101,8 @@ class PoolStore:
                     json.dumps(pool.settings),
                 ),
             )
+            # An empty pool's index is current: no pass of the indexer needed.
+            tx.run("UPDATE pools SET search_count = 0 WHERE pool_id = ?", (pool.id,))
 
     def get_pool(self, account: str, pool_id: str) -> Pool | None:
         with self.db.read() as tx:
@@ -172,7 +174,7 @@ class PoolStore:
             for attribute in sorted(take_over & user.unique_values.keys()):
                 self._release(tx, user, attribute)
             users.insert(db, tx, user.pool_id, [users.user_columns(user)], users.user_aliases(user))
-            self.search.added(tx, user)
+            self.search.added(tx, [user])
             if then is not None:
                 then(tx)
 
@@ -187,6 +189,7 @@ class PoolStore:
                 [users.user_columns(u) for u in new],
                 [a for u in new for a in users.user_aliases(u)],
             )
+            self.search.added(tx, new)
 
     def _release(self, tx: Tx, user: User, attribute: str) -> None:
         key = (user.pool_id, attribute, alias_key(user.unique_values[attribute]))
@@ -247,14 +250,12 @@ class PoolStore:
         that ForceAliasCreation moved to another user is no longer this user's."""
         key = (pool_id, username_key)
         with self.db.write() as tx:
-            found = tx.one(
-                "SELECT u.attributes, p.config FROM users u JOIN pools p ON p.pool_id ="
-                " u.pool_id WHERE u.pool_id = ? AND u.username_key = ?",
-                key,
-            )
-            if found is None:
+            found = tx.one(f"{_USER_SELECT} WHERE pool_id = ? AND username_key = ?", key)
+            config = tx.one("SELECT config FROM pools WHERE pool_id = ?", (pool_id,))
+            if found is None or config is None:
                 return False
-            held = unique_values(_config(found[1]).unique_attributes, json.loads(found[0]))
+            user = _user(found)
+            held = unique_values(_config(config[0]).unique_attributes, user.attributes)
             for attribute, value in held.items():
                 tx.run(
                     "DELETE FROM user_aliases WHERE pool_id = ? AND attribute = ? AND value = ?"
@@ -268,7 +269,8 @@ class PoolStore:
                 "UPDATE pools SET user_count = user_count - ? WHERE pool_id = ?",
                 (deleted, pool_id),
             )
-            self.search.removed(tx, pool_id, username_key, deleted)
+            if deleted:
+                self.search.removed(tx, user)
         return deleted > 0
 
     def list_users(
@@ -281,10 +283,12 @@ class PoolStore:
         usernames from the primary key; anything else scans the pool.
         """
         if flt is not None and running_on_loop() and not self.quick(pool_id, flt):
-            # A scan of the pool or a rebuild of its index takes long: off the event loop.
+            # A scan of the pool or a long page of matches: off the event loop.
             leave_loop()
-        if flt is not None and indexed(flt) and self.search.ready(pool_id):
-            return [_user(r) for r in self.search.find(pool_id, flt, after, limit)]
+        if flt is not None and indexed(flt):
+            found = self.search.find(pool_id, flt, after, limit)
+            if found is not None:
+                return [_user(r) for r in found]
         where = ["pool_id = ?", "username_key > ?"]
         params: list[object] = [pool_id, after or ""]
         if flt is not None and flt.column == "enabled":

@@ -4,14 +4,18 @@ searchable values that the import never has to keep up to date.
 A 500,000-user import must stay fast, and an index kept up to date row by row made it
 three times slower (every batch touched every page of every index). So the import only
 counts its users (``pools.user_count``); ``pools.search_count`` is the number of users
-``user_search`` covers, and when the two differ the table is rebuilt for that pool in
-one sorted pass by the first filtered ListUsers that needs it, unless a job of the pool
-is still importing: then the filter scans, as before. The pass is one transaction: for
-500,000 users it took 13 s on SQLite (other writers wait for it, within SQLite's 30 s
-busy timeout) and 27 s on PostgreSQL (where only that pool's row is locked).
-AdminCreateUser and AdminDeleteUser keep an up-to-date table up to date themselves
-(one row per value), and mark it out of date otherwise. A change of a user's searchable
-attributes after creation (no such operation exists yet) must do the same.
+``user_search`` covers, and while the two differ a filter scans the pool.
+
+The table only ever lacks rows, never holds a wrong one: every change of a user that
+goes through this module (AdminCreateUser, a seed, AdminDeleteUser, ``changed``) writes
+its rows at once, whether the table is current or not, and only the import skips it.
+So the worker's indexer (``imports/indexer.py``) can fill in what is missing in short
+transactions of ``CHUNK`` users each, in key order, with ``ON CONFLICT DO NOTHING``,
+while the API goes on writing; at the end it counts the ``sub`` rows (one per user) and
+marks the table current only if that equals the pool's user count, which an import
+that ran in between makes false. Before, the first filtered ListUsers after an import
+rebuilt the index in one transaction: 13 s on SQLite with every other writer waiting,
+27 s on PostgreSQL, for 500,000 users.
 
 Values are stored cut to ``CUT`` characters (PostgreSQL limits an index entry to 2,704
 bytes); a filter value that long is checked again against the user's attributes.
@@ -19,18 +23,30 @@ bytes); a filter value that long is checked again against the user's attributes.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from cognito_import.domain.filters import SEARCHABLE, UserFilter
 from cognito_import.domain.jobs import IN_PROGRESS, PENDING, STOPPING
 from cognito_import.domain.users import User
 from cognito_import.store.db import Database, Row, Tx
 
 CUT = 200
+# Users a transaction of ``fill``: what a concurrent AdminCreateUser may wait for.
+# 20,000 made it wait 0.5 s on SQLite and 1 s on PostgreSQL.
+CHUNK = 5_000
+_INSERT = "INSERT INTO user_search (pool_id, attribute, value, username_key)"
+# Both databases; SQLite needs the SELECT's WHERE before it to parse it as an upsert.
+_NOTHING = "ON CONFLICT DO NOTHING"
 # Attribute values indexed from users.attributes, and the user columns indexed beside
 # them under the filter's own name. Usernames have the primary key; ``status``
 # (Enabled/Disabled) has two values and is scanned.
 ATTRIBUTES = tuple(name for name, column in SEARCHABLE.items() if isinstance(column, tuple))
 COLUMNS = {"sub": "sub", "cognito:user_status": "status"}
 _IMPORTING = (PENDING, IN_PROGRESS, STOPPING)
+
+
+def _always() -> bool:
+    return True
 
 
 def indexed(flt: UserFilter) -> bool:
@@ -57,77 +73,114 @@ class UserSearch:
 
     # -- upkeep, inside the callers' transactions ------------------------------------
 
-    def added(self, tx: Tx, user: User) -> None:
-        """After ``user`` was inserted and counted: index it if the table is current."""
-        current = tx.run(
-            "UPDATE pools SET search_count = search_count + 1"
-            " WHERE pool_id = ? AND search_count = user_count - 1",
-            (user.pool_id,),
-        )
-        if current:
-            tx.many(
-                "INSERT INTO user_search (pool_id, attribute, value, username_key)"
-                " VALUES (?, ?, ?, ?)",
-                [(user.pool_id, a, v[:CUT], user.username_key) for a, v in _values(user)],
-            )
-
-    def removed(self, tx: Tx, pool_id: str, username_key: str, deleted: int) -> None:
-        """After a user was deleted and uncounted (``deleted`` users, 0 or 1)."""
-        if not deleted:
+    def added(self, tx: Tx, new: Sequence[User]) -> None:
+        """After ``new`` users of one pool were inserted and counted: index them, and
+        keep a current table current."""
+        if not new:
             return
-        current = tx.run(
+        tx.run(
+            "UPDATE pools SET search_count = search_count + ?"
+            " WHERE pool_id = ? AND search_count = user_count - ?",
+            (len(new), new[0].pool_id, len(new)),
+        )
+        tx.many(_INSERT + " VALUES (?, ?, ?, ?)", [r for u in new for r in _rows(u)])
+
+    def removed(self, tx: Tx, user: User) -> None:
+        """After ``user`` was deleted and uncounted."""
+        tx.run(
             "UPDATE pools SET search_count = search_count - 1"
             " WHERE pool_id = ? AND search_count = user_count + 1",
-            (pool_id,),
+            (user.pool_id,),
         )
-        if not current:
-            tx.run("UPDATE pools SET search_count = -1 WHERE pool_id = ?", (pool_id,))
-        tx.run(
-            "DELETE FROM user_search WHERE pool_id = ? AND username_key = ?",
-            (pool_id, username_key),
+        # By value, through the primary key: by username_key alone is a scan of the
+        # pool's whole index.
+        tx.many(
+            "DELETE FROM user_search WHERE pool_id = ? AND attribute = ? AND value = ?"
+            " AND username_key = ?",
+            _rows(user),
         )
+
+    def changed(self, tx: Tx, before: User, after: User) -> None:
+        """After a user's searchable values (its status, its attributes) changed."""
+        old, new = set(_rows(before)), set(_rows(after))
+        tx.many(
+            "DELETE FROM user_search WHERE pool_id = ? AND attribute = ? AND value = ?"
+            " AND username_key = ?",
+            sorted(old - new),
+        )
+        tx.many(_INSERT + " VALUES (?, ?, ?, ?)", sorted(new - old))
 
     # -- reading ---------------------------------------------------------------------
 
-    def ready(self, pool_id: str) -> bool:
-        """Whether ``user_search`` covers the pool, after rebuilding it if it is out of
-        date and no job of the pool is importing."""
-        if self.current(pool_id):
-            return True
-        with self.db.write() as tx:
-            # A no-op update takes the pool's row lock on PostgreSQL (SQLite's BEGIN
-            # IMMEDIATE already excludes other writers): concurrent rebuilds queue up
-            # and find the work done, and no import batch commits halfway through.
-            tx.run("UPDATE pools SET search_count = search_count WHERE pool_id = ?", (pool_id,))
-            row = tx.one("SELECT user_count, search_count FROM pools WHERE pool_id = ?", (pool_id,))
-            if row is None or row[0] == row[1]:
-                return row is not None
-            marks = ",".join("?" * len(_IMPORTING))
-            if tx.one(
-                f"SELECT 1 FROM jobs WHERE pool_id = ? AND status IN ({marks})",
-                (pool_id, *_IMPORTING),
-            ):
-                return False
-            self._rebuild(tx, pool_id, int(row[0]))
-        return True
+    def stale_pools(self) -> list[str]:
+        """Pools whose table is not current and that no job is importing into."""
+        marks = ",".join("?" * len(_IMPORTING))
+        with self.db.read() as tx:
+            rows = tx.all(
+                "SELECT p.pool_id FROM pools p WHERE p.search_count <> p.user_count"
+                " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.pool_id = p.pool_id"
+                f" AND j.status IN ({marks})) ORDER BY p.pool_id",
+                _IMPORTING,
+            )
+        return [str(r[0]) for r in rows]
 
-    def _rebuild(self, tx: Tx, pool_id: str, users: int) -> None:
-        tx.run("DELETE FROM user_search WHERE pool_id = ?", (pool_id,))
-        insert = "INSERT INTO user_search (pool_id, attribute, value, username_key) "
+    def fill(self, pool_id: str, chunk: int = CHUNK, going: Callable[[], bool] = _always) -> bool:
+        """Add the rows the table lacks for ``pool_id``, ``chunk`` users a transaction,
+        and mark it current if it then covers every user. True when it is current."""
+        after = ""
+        while going():
+            with self.db.write() as tx:
+                # Takes the pool's row lock on PostgreSQL, as every user insert does
+                # first (SQLite's BEGIN IMMEDIATE already excludes other writers).
+                if not tx.run(
+                    "UPDATE pools SET search_count = search_count WHERE pool_id = ?", (pool_id,)
+                ):
+                    return False
+                last = tx.one(
+                    "SELECT username_key FROM users WHERE pool_id = ? AND username_key > ?"
+                    " ORDER BY username_key LIMIT 1 OFFSET ?",
+                    (pool_id, after, chunk - 1),
+                )
+                upto = None if last is None else str(last[0])
+                self._fill_range(tx, pool_id, after, upto)
+                if upto is None:
+                    return self._mark_current(tx, pool_id)
+            after = upto
+        return False
+
+    def _fill_range(self, tx: Tx, pool_id: str, after: str, upto: str | None) -> None:
+        where = "u.pool_id = ? AND u.username_key > ?"
+        params: list[object] = [pool_id, after]
+        if upto is not None:
+            where += " AND u.username_key <= ?"
+            params.append(upto)
         for name, column in COLUMNS.items():
             tx.run(
-                f"{insert} SELECT pool_id, ?, substr({column}, 1, {CUT}), username_key"
-                f" FROM users WHERE pool_id = ? ORDER BY 3, 4",
-                (name, pool_id),
+                f"{_INSERT} SELECT u.pool_id, ?, substr(u.{column}, 1, {CUT}), u.username_key"
+                f" FROM users u WHERE {where} ORDER BY 3, 4 {_NOTHING}",
+                (name, *params),
             )
         marks = ",".join("?" * len(ATTRIBUTES))
         tx.run(
-            f"{insert} SELECT u.pool_id, j.key, substr(j.value, 1, {CUT}), u.username_key"
+            f"{_INSERT} SELECT u.pool_id, j.key, substr(j.value, 1, {CUT}), u.username_key"
             f" FROM users u, {self.db.attribute_pairs('u.attributes')} j"
-            f" WHERE u.pool_id = ? AND j.key IN ({marks}) ORDER BY 2, 3, 4",
-            (pool_id, *ATTRIBUTES),
+            f" WHERE {where} AND j.key IN ({marks}) ORDER BY 2, 3, 4 {_NOTHING}",
+            (*params, *ATTRIBUTES),
         )
-        tx.run("UPDATE pools SET search_count = ? WHERE pool_id = ?", (users, pool_id))
+
+    def _mark_current(self, tx: Tx, pool_id: str) -> bool:
+        # One sub row per user, and no row that is not a user's: the table covers the
+        # pool exactly when the two counts agree. An import that ran while the chunks
+        # were filled left rows missing behind them, and the table stays out of date.
+        row = tx.one(
+            "SELECT p.user_count, (SELECT COUNT(*) FROM user_search s WHERE s.pool_id ="
+            " p.pool_id AND s.attribute = 'sub') FROM pools p WHERE p.pool_id = ?",
+            (pool_id,),
+        )
+        if row is None or int(row[0]) != int(row[1]):
+            return False
+        tx.run("UPDATE pools SET search_count = user_count WHERE pool_id = ?", (pool_id,))
+        return True
 
     def current(self, pool_id: str) -> bool:
         """Whether ``user_search`` covers the pool now (one short read)."""
@@ -137,22 +190,34 @@ class UserSearch:
             )
         return counts is not None and counts[0] == counts[1]
 
-    def find(self, pool_id: str, flt: UserFilter, after: str | None, limit: int) -> list[Row]:
-        """Rows (users' columns) matching ``flt``, by username key, from the index."""
+    def find(
+        self, pool_id: str, flt: UserFilter, after: str | None, limit: int
+    ) -> list[Row] | None:
+        """Rows (users' columns) matching ``flt``, by username key, from the index; None
+        if the index does not cover the pool. One statement: on PostgreSQL each is a
+        round trip, and asking ``current`` first cost a third of a filtered ListUsers."""
         join, where, params = self._matching(pool_id, flt, after)
-        params.extend([limit, pool_id])
         # The page's keys first, from the index alone, then their users: a prefix that
         # thousands of users match costs a sort of their keys, not thousands of lookups.
         keys = (
             f"SELECT s.username_key AS k FROM user_search s{join}"
             f" WHERE {where} ORDER BY s.username_key LIMIT ?"
         )
-        sql = (
+        page = (
             f"{self._select} FROM ({keys}) page JOIN users u"
-            " ON u.pool_id = ? AND u.username_key = page.k ORDER BY u.username_key"
+            " ON u.pool_id = ? AND u.username_key = page.k"
+        )
+        # One row with NULL users when the index is current and nothing matches, or
+        # when it is not current (``ok`` false).
+        sql = (
+            "SELECT c.ok, x.* FROM (SELECT search_count = user_count AS ok FROM pools"
+            f" WHERE pool_id = ?) c LEFT JOIN ({page}) x ON c.ok ORDER BY x.username_key"
         )
         with self.db.read() as tx:
-            return tx.all(sql, params)
+            rows = tx.all(sql, [pool_id, *params, limit, pool_id])
+        if not rows or not rows[0][0]:
+            return None
+        return [r[1:] for r in rows if r[2] is not None]
 
     def few(self, pool_id: str, flt: UserFilter, most: int) -> bool:
         """Whether at most ``most`` users match ``flt`` (a count that stops past it)."""
@@ -198,7 +263,8 @@ class UserSearch:
         return self.db.attribute_field(flt.attribute)
 
 
-def _values(user: User) -> list[tuple[str, str]]:
+def _rows(user: User) -> list[tuple[str, str, str, str]]:
+    """The user's rows of the table."""
     pairs = [(name, str(getattr(user, column))) for name, column in COLUMNS.items()]
     pairs += [(name, user.attributes[name]) for name in ATTRIBUTES if name in user.attributes]
-    return pairs
+    return [(user.pool_id, name, value[:CUT], user.username_key) for name, value in pairs]

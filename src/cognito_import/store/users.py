@@ -177,7 +177,8 @@ def insert(
                 tx,
                 "user_aliases",
                 ALIAS_COLUMNS,
-                [a._replace(value=alias_key(a.value)) for a in aliases],
+                # Plain tuples: NamedTuple._replace was 2% of an alias pool's import.
+                [(a[0], a[1], alias_key(a[2]), a[3]) for a in aliases],
             )
     except IntegrityError as exc:
         raise Conflict("alias" if "user_aliases" in str(exc) else "username") from exc
