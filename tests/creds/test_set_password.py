@@ -157,3 +157,25 @@ def test_disable_and_enable(server: LiveServer, cognito: Any) -> None:
         call = partial(getattr(cognito, name), UserPoolId=s.pool_id, Username="nobody")
         assert refused(call) == NOT_FOUND
     assert snapshot(server, s.pool_id) == before
+
+
+def test_listusers_status_filter_follows_the_changes(server: LiveServer, cognito: Any) -> None:
+    s = make_pool(cognito)
+    for name in ("jane", "john"):
+        make_user(cognito, s.pool_id, name)
+
+    def with_status(status: str) -> list[str]:
+        flt = f'cognito:user_status = "{status}"'
+        return [
+            u["Username"] for u in cognito.list_users(UserPoolId=s.pool_id, Filter=flt)["Users"]
+        ]
+
+    assert with_status("FORCE_CHANGE_PASSWORD") == ["jane", "john"]
+    cognito.admin_set_user_password(
+        UserPoolId=s.pool_id, Username="jane", Password=GOOD, Permanent=True
+    )
+    cognito.admin_reset_user_password(UserPoolId=s.pool_id, Username="john")
+    assert server.rt.store.pools.search.current(s.pool_id)
+    assert with_status("CONFIRMED") == ["jane"]
+    assert with_status("RESET_REQUIRED") == ["john"]
+    assert with_status("FORCE_CHANGE_PASSWORD") == []

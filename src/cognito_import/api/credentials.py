@@ -1,6 +1,6 @@
 """What sets a password or a user's state: AdminSetUserPassword, AdminResetUserPassword,
-ForgotPassword, ConfirmForgotPassword, AdminDisableUser, AdminEnableUser, and the
-helpers AdminCreateUser and the sign-in operations use to set a password.
+ForgotPassword, ConfirmForgotPassword, AdminDisableUser and AdminEnableUser (the pieces
+they share with AdminCreateUser and sign-in are in ``api/passwords.py``).
 
 Every refusal is raised before anything is written, except a wrong reset code, which
 counts an attempt (``domain/codes.py``). Messages are written to the outbox in the
@@ -32,6 +32,7 @@ from cognito_import.api.passwords import (
     set_password,
 )
 from cognito_import.api.pools import require_pool
+from cognito_import.api.signin import DISABLED
 from cognito_import.api.users import find_user
 from cognito_import.domain import codes, messages
 from cognito_import.domain.clients import AppClient
@@ -53,11 +54,9 @@ from cognito_import.store.credentials import Credential
 NO_RECOVERY_DESTINATION = (
     "Cannot reset password for the user as there is no registered/verified email or phone_number"
 )
-DISABLED = "User is disabled."
 CANNOT_RESET_NOW = "User password cannot be reset in the current state."
 ADMIN_ONLY = "Contact administrator to reset password."
 ATTEMPTS_SPENT = "Attempt limit exceeded, please try after some time."
-DAY = 86_400.0
 
 
 def _issue_reset_code(

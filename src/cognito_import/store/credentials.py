@@ -9,11 +9,14 @@ transaction, so a message exists exactly when the change that sends it was made.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cognito_import.domain.codes import MAX_ATTEMPTS
 from cognito_import.store import outbox
 from cognito_import.store.db import Database, Tx
+from cognito_import.store.pools import USER_SELECT, user_from_row
+from cognito_import.store.search import UserSearch
+from cognito_import.store.users import USER_COLUMNS
 
 OK = "ok"
 NO_USER = "no user"
@@ -56,19 +59,24 @@ def new_user_extras(
 class CredentialStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.search = UserSearch(db, USER_COLUMNS)
 
     def _update_user(self, tx: Tx, pool_id: str, key: str, c: Credential, now: float) -> bool:
-        if not tx.run(
+        # The pool's row lock first, as the search indexer takes it (store/search.py):
+        # on PostgreSQL it could otherwise index the status this transaction replaces.
+        if not tx.run("UPDATE pools SET search_count = search_count WHERE pool_id = ?", (pool_id,)):
+            return False
+        row = tx.one(f"{USER_SELECT} WHERE {_USER}", (pool_id, key))
+        if row is None:
+            return False
+        before = user_from_row(row)
+        tx.run(
             f"UPDATE users SET password_hash = ?, hash_algorithm = ?, status = ?, modified = ?"
             f" WHERE {_USER}",
             (c.encoded, c.algorithm, c.status, now, pool_id, key),
-        ):
-            return False
-        # ListUsers' status filter reads user_search when it is current for the pool.
-        tx.run(
-            f"UPDATE user_search SET value = ? WHERE {_USER} AND attribute = 'cognito:user_status'",
-            (c.status, pool_id, key),
         )
+        after = replace(before, password_hash=c.encoded, hash_algorithm=c.algorithm)
+        self.search.changed(tx, before, replace(after, status=c.status, modified=now))
         tx.run(f"DELETE FROM temporary_passwords WHERE {_USER}", (pool_id, key))
         if c.temporary_expires is not None:
             tx.run(
