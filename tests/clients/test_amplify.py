@@ -201,3 +201,23 @@ def test_amplifys_tokens_verify_through_discovery_and_forgeries_do_not(
         cognito.get_user(AccessToken=fake)
     assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
     assert cognito.get_user(AccessToken=tokens["accessToken"]["jwt"])["Username"] == "jane"
+
+
+def test_update_password_then_both_flows_take_only_the_new_one(
+    cognito: Any, app: SignInPool, amplify: Driver
+) -> None:
+    import_users(cognito, app.pool_id, {"jane": make_hash("SCRYPT", OLD_PASSWORD)}, "SCRYPT")
+    signed_in(amplify, "jane", OLD_PASSWORD, PASSWORD_AUTH)
+    wrong = error_name(
+        amplify, "updatePassword", oldPassword="Wrong-passw0rd!", newPassword=NEW_PASSWORD
+    )
+    assert wrong == ("NotAuthorizedException", "Incorrect username or password.")
+    amplify.call("updatePassword", oldPassword=OLD_PASSWORD, newPassword=NEW_PASSWORD)
+    amplify.call("signOut")
+    for flow in (None, PASSWORD_AUTH):
+        old = error_name(
+            amplify, "signIn", username="jane", password=OLD_PASSWORD, authFlowType=flow
+        )
+        assert old == ("NotAuthorizedException", "Incorrect username or password.")
+        signed_in(amplify, "jane", NEW_PASSWORD, flow)
+        amplify.call("signOut")
