@@ -1,9 +1,10 @@
 """Filtered ListUsers on a big pool, beside DescribeUserPool (issue 12).
 
 ``python -m benchmarks.list_users`` (``--rows N`` for a smaller pool, ``--skip-postgres``,
-``--duration`` seconds per run, ``--runs``): for each database, a fresh server imports the
-benchmark CSV (500,000 users by default) through the real API, then each request below is
-signed once and replayed by keep-alive clients, at 1, 8 and 40 connections:
+``--skip-sqlite``, ``--duration`` seconds per run, ``--runs``): for each database, a fresh
+server imports the benchmark CSV (500,000 users by default) through the real API, then each
+request below is signed once and replayed by keep-alive clients, at 1, 8 and 40
+connections:
 
 - ``email =``: an equality filter on an indexed attribute (one user matches);
 - ``email ^= <local part>``: a prefix filter that one user matches;
@@ -235,6 +236,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     parser = argparse.ArgumentParser(prog="python -m benchmarks.list_users", description=__doc__)
     parser.add_argument("--rows", type=int, default=gen.FULL_ROWS)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per run")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure")
     args = parser.parse_args(argv)
@@ -242,7 +244,9 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     out(host.line())
     path = gen.generate(args.rows)
     out(f"pool: {args.rows:,} users from {path}; python driver; median (min-max) of {args.runs}")
-    figures = measure("SQLite", None, path, args.rows, args.duration, args.runs)
+    figures = []
+    if not args.skip_sqlite:
+        figures += measure("SQLite", None, path, args.rows, args.duration, args.runs)
     if not args.skip_postgres:
         with pg_schema(pg_url()) as (_, url):
             figures += measure("PostgreSQL", url, path, args.rows, args.duration, args.runs)
