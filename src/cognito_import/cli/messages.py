@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import click
 
+from cognito_import.cli.options import caller_key
 from cognito_import.settings import DEFAULT_HOST, DEFAULT_PORT
 
 DEFAULT_ENDPOINT = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
@@ -68,23 +69,11 @@ def messages(
     temporary passwords), oldest first, each with its code. Signed with the account's
     key (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the AWS profile): an account
     sees its own pools' messages only."""
-    import botocore.session
-
     from cognito_import.client.signed import SignedCallFailed
 
-    session = botocore.session.Session()
-    credentials = session.get_credentials()
-    if credentials is None:
-        raise click.ClickException(
-            "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-            "to the key of the pool's account"
-        )
-    frozen = credentials.get_frozen_credentials()
-    region = region or session.get_config_variable("region") or "us-east-1"
+    key, secret, region = caller_key(region, "the pool's account")
     try:
-        found = fetch_messages(
-            endpoint_url, frozen.access_key, frozen.secret_key, region, user_pool_id, username
-        )
+        found = fetch_messages(endpoint_url, key, secret, region, user_pool_id, username)
     except SignedCallFailed as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:

@@ -24,6 +24,27 @@ KEYS_FILE = "access-key.json"
 GENERATED_KEY = "access_key"
 
 
+def caller_key(region: str | None, whose: str) -> tuple[str, str, str]:
+    """The access key, secret and region of botocore's usual chain (AWS_* variables, the
+    profile) for a signed call to our own endpoints; ``whose`` says in the error which
+    account's key is wanted."""
+    import botocore.session
+
+    session = botocore.session.Session()
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise click.ClickException(
+            "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            f" to the key of {whose}"
+        )
+    frozen = credentials.get_frozen_credentials()
+    return (
+        frozen.access_key,
+        frozen.secret_key,
+        region or session.get_config_variable("region") or "us-east-1",
+    )
+
+
 class _KeySpecs(click.types.StringParamType):
     # The variable holds comma-separated keys (click would split it on whitespace).
     envvar_list_splitter = ","

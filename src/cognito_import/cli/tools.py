@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cognito_import.admin import RESET_PATH
-from cognito_import.cli.options import data_dir_option, database_option
+from cognito_import.cli.options import caller_key, data_dir_option, database_option
 from cognito_import.client.signed import SignedCallFailed, signed_call
 
 
@@ -53,21 +53,9 @@ def reset(endpoint_url: str, region: str | None, empty: bool) -> None:
     """Delete the pools, users, import jobs, logs and uploads of the account whose key
     signs the request (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the AWS
     profile), then create the server's --seed again for it."""
-    import botocore.session
-
-    session = botocore.session.Session()
-    credentials = session.get_credentials()
-    if credentials is None:
-        raise click.ClickException(
-            "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-            "to the key of the account to reset"
-        )
-    frozen = credentials.get_frozen_credentials()
-    region = region or session.get_config_variable("region") or "us-east-1"
+    key, secret, region = caller_key(region, "the account to reset")
     try:
-        result = signed_reset(
-            endpoint_url, frozen.access_key, frozen.secret_key, region, reseed=not empty
-        )
+        result = signed_reset(endpoint_url, key, secret, region, reseed=not empty)
     except ResetFailed as exc:
         raise click.ClickException(f"reset refused: {exc}") from None
     deleted, seeded = result["deleted"], result["seeded"]
