@@ -84,6 +84,11 @@ class Mailer:
             except (OSError, smtplib.SMTPException) as exc:
                 log.warning("SMTP delivery of %s failed: %s", sent.message_id, exc)
                 outcome = FAILED
+            except Exception:
+                # A message the email package refuses (a header with a line break from
+                # a pool's template): this one fails, the sender goes on for the rest.
+                log.exception("SMTP message %s could not be built", sent.message_id)
+                outcome = FAILED
             else:
                 outcome = SENT
             try:

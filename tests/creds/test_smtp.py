@@ -98,3 +98,33 @@ def test_a_dead_or_stalled_smtp_server_never_holds_a_request(database: str, tmp_
 def test_without_smtp_messages_stay_in_the_outbox(server: LiveServer) -> None:
     pool_id = _forgot(server)
     assert outbox(server, pool_id)[0]["Smtp"] == "off"
+
+
+def test_a_message_smtp_cannot_carry_fails_alone(
+    database: str, tmp_path: Path, smtp: tuple[Inbox, int]
+) -> None:
+    # A subject with a line break passes the model's pattern but no mail header takes
+    # it: that message fails, and the sender goes on with the next.
+    inbox, port = smtp
+    with LiveServer(database, tmp_path / "data", smtp_url=f"smtp://127.0.0.1:{port}") as server:
+        cognito = make_client(server)
+        broken = cognito.create_user_pool(
+            PoolName="broken",
+            VerificationMessageTemplate={
+                "EmailSubject": "Your code\nBcc: everyone@example.com",
+                "EmailMessage": "Your code is {####}.",
+                "DefaultEmailOption": "CONFIRM_WITH_CODE",
+            },
+        )["UserPool"]["Id"]
+        client = cognito.create_user_pool_client(UserPoolId=broken, ClientName="web")
+        make_user(cognito, broken)
+        cognito.admin_set_user_password(
+            UserPoolId=broken, Username="jane", Password=GOOD, Permanent=True
+        )
+        unsigned_client(server).forgot_password(
+            ClientId=client["UserPoolClient"]["ClientId"], Username="jane"
+        )
+        _wait(lambda: outbox(server, broken)[0]["Smtp"] == "failed", "the refused message")
+        pool_id = _forgot(server)
+        _wait(lambda: outbox(server, pool_id)[0]["Smtp"] == "sent", "the next message")
+    assert [m["Subject"] for m in inbox.mails] == ["Your verification code"]

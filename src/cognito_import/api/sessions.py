@@ -24,7 +24,7 @@ from cognito_import.domain import tokens as T
 from cognito_import.domain.clients import AppClient
 from cognito_import.domain.pools import Pool
 from cognito_import.domain.users import User
-from cognito_import.errors import NotAuthorizedException
+from cognito_import.errors import NotAuthorizedException, UserNotFoundException
 from cognito_import.runtime import Runtime
 from cognito_import.store.sessions import Session
 
@@ -78,7 +78,8 @@ def issue(
             expires=now + client.validity("RefreshTokenValidity"),
             revoked=False,
         )
-        rt.store.sessions.insert(session)
+        if not rt.store.sessions.insert(session, user.sub):
+            raise UserNotFoundException("User does not exist.")
     grant = T.Grant(
         issuer=issuer(rt, pool),
         client_id=client.client_id,

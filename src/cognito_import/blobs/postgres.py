@@ -141,10 +141,14 @@ class PgWriter:
         self._pending = bytearray()
         with _connection_lost():
             self._conn = psycopg.connect(url)
-            self._conn.execute(
-                "INSERT INTO blobs (name, job_id, size, chunk_size) VALUES (%s, %s, 0, %s)",
-                (name, job_id, CHUNK),
-            )
+            try:
+                self._conn.execute(
+                    "INSERT INTO blobs (name, job_id, size, chunk_size) VALUES (%s, %s, 0, %s)",
+                    (name, job_id, CHUNK),
+                )
+            except BaseException:
+                self._conn.close()
+                raise
 
     def write(self, chunk: bytes, limit: int) -> None:
         self.size += len(chunk)

@@ -8,6 +8,7 @@ transaction, so a message exists exactly when the change that sends it was made.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,6 +60,9 @@ class CredentialStore:
         self.db = db
 
     def _update_user(self, tx: Tx, pool_id: str, key: str, c: Credential, now: float) -> bool:
+        # The user's row lock before its status is read: two concurrent changes of one
+        # user would otherwise both move the index row from the same old status.
+        tx.run(f"UPDATE users SET status = status WHERE {_USER}", (pool_id, key))
         before = tx.one(f"SELECT status FROM users WHERE {_USER}", (pool_id, key))
         if before is None or not tx.run(
             f"UPDATE users SET password_hash = ?, hash_algorithm = ?, status = ?, modified = ?"
@@ -138,6 +142,12 @@ class CredentialStore:
         all in one transaction. A wrong code counts an attempt (that write is kept);
         any other outcome writes nothing."""
         with self.db.write() as tx:
+            # The code's row lock first: concurrent guesses on PostgreSQL would all read
+            # the same count of attempts, and one right code could be spent twice.
+            tx.run(
+                f"UPDATE user_codes SET attempts = attempts WHERE {_USER} AND purpose = ?",
+                (pool_id, key, purpose),
+            )
             row = tx.one(
                 f"SELECT digest, expires, attempts FROM user_codes WHERE {_USER} AND purpose = ?",
                 (pool_id, key, purpose),
@@ -147,7 +157,7 @@ class CredentialStore:
             stored, expires, attempts = str(row[0]), float(row[1]), int(row[2])
             if attempts >= MAX_ATTEMPTS:
                 return SPENT
-            if stored != digest:
+            if not hmac.compare_digest(stored, digest):
                 tx.run(
                     f"UPDATE user_codes SET attempts = attempts + 1 WHERE {_USER} AND purpose = ?",
                     (pool_id, key, purpose),

@@ -39,8 +39,19 @@ class SessionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def insert(self, session: Session) -> None:
+    def insert(self, session: Session, sub: str) -> bool:
+        """Record a sign-in's session if its user (that very user: ``sub``) still exists;
+        False, with nothing written, if it was deleted meanwhile. The user's row lock
+        orders this with AdminDeleteUser, which deletes a user's sessions with it: a
+        session committed after the deletion would outlive its user, and give tokens to
+        the next user created under the same name."""
         with self.db.write() as tx:
+            if not tx.run(
+                "UPDATE users SET status = status WHERE pool_id = ? AND username_key = ?"
+                " AND sub = ?",
+                (session.pool_id, session.username_key, sub),
+            ):
+                return False
             tx.run(
                 f"INSERT INTO refresh_tokens ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -54,6 +65,7 @@ class SessionStore:
                     int(session.revoked),
                 ),
             )
+        return True
 
     def by_token(self, token_hash: str) -> Session | None:
         with self.db.read() as tx:
