@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from pycognito import Cognito
+from pycognito.aws_srp import AWSSRP
 
 from tests.api import error_of, refused
 from tests.engine.helpers import create_pool
@@ -83,6 +84,27 @@ def test_srp_with_a_wrong_password_is_refused(server: LiveServer, app: App) -> N
     with pytest.raises(ClientError) as caught:
         user.authenticate(password="Not-her-passw0rd!")
     assert error_of(caught.value) == WRONG
+    assert sign_in_state(server) == before
+
+
+def test_a_replayed_srp_answer_gets_no_second_session(server: LiveServer, app: App) -> None:
+    idp = unsigned(server)
+    password_auth(idp, app, "jane", PASSWORD)
+    srp = AWSSRP("jane", PASSWORD, app.pool_id, app.client_id, client=idp, client_secret=app.secret)
+    params = srp.get_auth_params()
+    started = idp.initiate_auth(
+        ClientId=app.client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params
+    )
+    answer = srp.process_challenge(started["ChallengeParameters"], params)
+
+    def respond() -> Any:
+        return idp.respond_to_auth_challenge(
+            ClientId=app.client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer
+        )
+
+    assert "AccessToken" in respond()["AuthenticationResult"]
+    before = sign_in_state(server)
+    assert refused(respond) == ("NotAuthorizedException", 400, "Invalid session for the user.")
     assert sign_in_state(server) == before
 
 

@@ -34,7 +34,7 @@ from cognito_import.protocol.awsjson import Context
 from cognito_import.runtime import Runtime
 from cognito_import.store.credentials import Credential
 
-INVALID_SESSION = "Invalid session for the user."
+INVALID_SESSION = sessions.INVALID_SESSION
 EXPIRED_SESSION = "Invalid session for the user, session is expired."
 
 
@@ -87,7 +87,9 @@ def password_verifier(
         signature,
     ):
         raise NotAuthorizedException(WRONG_PASSWORD)
-    return after_password(rt, pool, client, user, now)
+    # The sealed block is this sign-in's alone: an answer captured and sent again gets
+    # no second session.
+    return after_password(rt, pool, client, user, now, proof=sealed)
 
 
 def new_password(

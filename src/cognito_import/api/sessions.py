@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +27,12 @@ from cognito_import.domain.pools import Pool
 from cognito_import.domain.users import User
 from cognito_import.errors import NotAuthorizedException, UserNotFoundException
 from cognito_import.runtime import Runtime
+from cognito_import.store.db import IntegrityError
 from cognito_import.store.sessions import Session
 
 INVALID_ACCESS = "Invalid Access Token"
+# A challenge session that is expired, another's, or already answered.
+INVALID_SESSION = "Invalid session for the user."
 EXPIRED_ACCESS = "Access Token has expired"
 REVOKED_ACCESS = "Access Token has been revoked"
 INVALID_REFRESH = "Invalid Refresh Token."
@@ -55,6 +59,11 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _proof_id(proof: str) -> str:
+    """A UUID (as every origin_jti is) that only this proof gives."""
+    return str(uuid.UUID(bytes=hashlib.sha256(proof.encode()).digest()[:16], version=4))
+
+
 def issue(
     rt: Runtime,
     pool: Pool,
@@ -62,14 +71,20 @@ def issue(
     user: User,
     now: float,
     session: Session | None = None,
+    proof: str | None = None,
 ) -> dict[str, Any]:
     """AuthenticationResult for a sign-in: a new session with a refresh token, or, for a
-    refresh, new ID and access tokens of ``session`` (and no new refresh token)."""
+    refresh, new ID and access tokens of ``session`` (and no new refresh token).
+
+    With ``proof`` (an SRP answer's sealed block, unique to one InitiateAuth), the
+    session's id is derived from it, so the primary key of ``refresh_tokens`` refuses a
+    second session from the same proof: a replayed RespondToAuthChallenge. Sessions are
+    never deleted but with their user, so the refusal lasts."""
     refresh = None
     if session is None:
         refresh = secrets.token_urlsafe(96)
         session = Session(
-            origin_jti=rt.ids.uuid(),
+            origin_jti=rt.ids.uuid() if proof is None else _proof_id(proof),
             token_hash=_hash(refresh),
             pool_id=pool.id,
             client_id=client.client_id,
@@ -78,7 +93,11 @@ def issue(
             expires=now + client.validity("RefreshTokenValidity"),
             revoked=False,
         )
-        if not rt.store.sessions.insert(session, user.sub):
+        try:
+            inserted = rt.store.sessions.insert(session, user.sub)
+        except IntegrityError:
+            raise NotAuthorizedException(INVALID_SESSION) from None
+        if not inserted:
             raise UserNotFoundException("User does not exist.")
     grant = T.Grant(
         issuer=issuer(rt, pool),

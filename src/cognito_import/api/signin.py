@@ -109,9 +109,11 @@ def signing_in_user(rt: Runtime, pool: Pool, client: AppClient, username: str) -
 
 
 def after_password(
-    rt: Runtime, pool: Pool, client: AppClient, user: User, now: float
+    rt: Runtime, pool: Pool, client: AppClient, user: User, now: float, proof: str | None = None
 ) -> dict[str, Any]:
-    """The answer once the password is proven: tokens, or NEW_PASSWORD_REQUIRED."""
+    """The answer once the password is proven: tokens, or NEW_PASSWORD_REQUIRED.
+    ``proof`` names a proof that must not serve twice (an SRP answer, see
+    ``sessions.issue``)."""
     if user.status == FORCE_CHANGE_PASSWORD:
         if rt.store.credentials.temporary_expired(pool.id, user.username_key, now):
             raise NotAuthorizedException(
@@ -134,7 +136,7 @@ def after_password(
         }
     return {
         "ChallengeParameters": {},
-        "AuthenticationResult": sessions.issue(rt, pool, client, user, now),
+        "AuthenticationResult": sessions.issue(rt, pool, client, user, now, proof=proof),
     }
 
 
