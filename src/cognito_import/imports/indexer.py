@@ -32,6 +32,8 @@ class Indexer:
         while not self.stopping.is_set():
             self._poked.wait(self.interval)
             self._poked.clear()
+            if self.stopping.is_set():
+                return
             try:
                 self.catch_up()
             except Exception:

@@ -66,6 +66,10 @@ class Worker:
             if not busy and not self.stopping.is_set():
                 rt.wake.wait(poll)
                 rt.wake.clear()
+        # The indexer ends with its worker, between two chunks: left polling, it would
+        # reopen connections to a store its owner has closed.
+        self.indexer.poke()
+        self.indexer.thread.join(timeout=30)
 
     def run_once(self) -> bool:
         """Do one unit of work; True when there was some (so look for more at once)."""
