@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import http.client
+import json
 import os
 import platform
 import secrets
@@ -14,7 +15,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -244,3 +245,12 @@ def machine(postgres: bool) -> Machine:
         postgres=pg_version,
         load_average=os.getloadavg()[0],
     )
+
+
+def save_figures(name: str, host: Machine, figures: Sequence[Any]) -> Path:
+    """A benchmark's raw figures (dataclasses) beside the machine they were measured on,
+    as ``benchmarks/data/<name>.json``."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    saved = DATA_DIR / f"{name}.json"
+    saved.write_text(json.dumps({"host": asdict(host), "figures": [asdict(f) for f in figures]}))
+    return saved

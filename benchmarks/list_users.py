@@ -21,20 +21,18 @@ figure is asserted: this is a measurement, not a test.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from benchmarks import gen
 from benchmarks.common import (
-    DATA_DIR,
     KEY_ID,
     REGION,
     SECRET,
@@ -43,6 +41,7 @@ from benchmarks.common import (
     pg_schema,
     pg_url,
     proc_status,
+    save_figures,
 )
 from benchmarks.driver import RawRequest, load, signed_json
 from benchmarks.import_speed import ROLE, TARGET, _upload
@@ -250,10 +249,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     if not args.skip_postgres:
         with pg_schema(pg_url()) as (_, url):
             figures += measure("PostgreSQL", url, path, args.rows, args.duration, args.runs)
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    saved = DATA_DIR / "list_users.json"
-    saved.write_text(json.dumps({"host": asdict(host), "figures": [asdict(f) for f in figures]}))
-    out(f"saved {saved}")
+    out(f"saved {save_figures('list_users', host, figures)}")
     return 0
 
 

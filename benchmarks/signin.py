@@ -31,7 +31,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,6 @@ import bcrypt
 from pycognito.aws_srp import AWSSRP
 
 from benchmarks.common import (
-    DATA_DIR,
     KEY_ID,
     REGION,
     SECRET,
@@ -48,6 +47,7 @@ from benchmarks.common import (
     percentile,
     pg_schema,
     pg_url,
+    save_figures,
 )
 from benchmarks.driver import signed_json
 from benchmarks.import_speed import ROLE, TARGET
@@ -338,10 +338,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
             p50 = Spread.of(fig.p50_ms).median
             met = "met" if p50 < SRP_TARGET_MS else "NOT met"
             out(f"target SRP p50 < {SRP_TARGET_MS:.0f} ms at 1 client ({fig.database}): {met}")
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    saved = DATA_DIR / "signin.json"
-    saved.write_text(json.dumps({"host": asdict(host), "figures": [asdict(f) for f in figures]}))
-    out(f"saved {saved}")
+    out(f"saved {save_figures('signin', host, figures)}")
     return 0
 
 
