@@ -58,6 +58,10 @@ class Calibration:
             return "wrk"
         return "python"
 
+    def summary(self) -> str:
+        wrk = f"wrk {self.wrk.per_second:,.0f}" if self.wrk else "wrk absent"
+        return f"{wrk} · python {self.python.per_second:,.0f} req/s → {self.driver}"
+
 
 @dataclass(frozen=True)
 class ApiResult:

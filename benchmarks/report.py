@@ -135,14 +135,7 @@ def import_lines(
 
 def api_lines(calibration: Calibration, results: list[ApiResult], peak_kb: int) -> list[Line]:
     section = "API load (keep-alive clients, one signature replayed)"
-    wrk = f"wrk {calibration.wrk.per_second:,.0f}" if calibration.wrk else "wrk absent"
-    lines = [
-        Line(
-            section,
-            "driver ceiling: trivial server, 8 connections",
-            f"{wrk} · python {calibration.python.per_second:,.0f} req/s → {calibration.driver}",
-        )
-    ]
+    lines = [Line(section, "driver ceiling: trivial server, 8 connections", calibration.summary())]
     moto = {r.connections: r for r in results if r.server == "moto"}
     for result in results:
         value = (

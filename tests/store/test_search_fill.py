@@ -9,6 +9,7 @@ from cognito_import.domain.filters import parse_filter
 from cognito_import.domain.users import FORCE_CHANGE_PASSWORD, User
 from cognito_import.store import Store, users
 from cognito_import.store.credentials import Credential
+from cognito_import.store.search import CHUNK_SECONDS, MAX_CHUNK, MIN_CHUNK, next_chunk
 from tests.store.conftest import add_pool, running_job
 
 
@@ -137,3 +138,23 @@ def test_a_status_change_moves_its_row(store: Store) -> None:
     with store.db.write() as tx:
         tx.run("UPDATE pools SET search_count = -1 WHERE pool_id = ?", (pool.id,))
     assert found(store, pool.id, 'cognito:user_status = "CONFIRMED"') == ["user005"]
+
+
+def test_paced_fill_covers_the_pool(store: Store) -> None:
+    """Without a chunk size the fill sizes its chunks by their time; whatever sizes it
+    picks, the index ends current with the scan's answers."""
+    pool = add_pool(store)
+    imported(store, [user(pool.id, n) for n in range(250)])
+    scanned = answers(store, pool.id)
+    assert store.pools.search.fill(pool.id)
+    assert answers(store, pool.id) == scanned
+
+
+def test_chunks_are_sized_by_time() -> None:
+    # Twice as long as the budget: half the size; never more than double, nor outside
+    # the bounds.
+    assert next_chunk(1_000, 2 * CHUNK_SECONDS) == 500
+    assert next_chunk(1_000, CHUNK_SECONDS / 100) == 2_000
+    assert next_chunk(1_000, 0.0) == 2_000
+    assert next_chunk(200, 100.0) == MIN_CHUNK
+    assert next_chunk(MAX_CHUNK, 1e-9) == MAX_CHUNK

@@ -10,8 +10,8 @@ The table only ever lacks rows, never holds a wrong one: every change of a user 
 goes through this module (AdminCreateUser, a seed, AdminDeleteUser, ``status_changed``) writes
 its rows at once, whether the table is current or not, and only the import skips it.
 So the worker's indexer (``imports/indexer.py``) can fill in what is missing in short
-transactions of ``CHUNK`` users each, in key order, with ``ON CONFLICT DO NOTHING``,
-while the API goes on writing; at the end it counts the ``sub`` rows (one per user) and
+transactions (``next_chunk`` sizes them by time), in key order, with ``ON CONFLICT DO
+NOTHING``, while the API goes on writing; at the end it counts the ``sub`` rows (one per user) and
 marks the table current only if that equals the pool's user count, which an import
 that ran in between makes false. Before, the first filtered ListUsers after an import
 rebuilt the index in one transaction: 13 s on SQLite with every other writer waiting,
@@ -23,6 +23,7 @@ bytes); a filter value that long is checked again against the user's attributes.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 from cognito_import.domain.filters import SEARCHABLE, UserFilter
@@ -31,9 +32,14 @@ from cognito_import.domain.users import User
 from cognito_import.store.db import Database, Row, Tx
 
 CUT = 200
-# Users a transaction of ``fill``: what a concurrent AdminCreateUser may wait for.
-# 20,000 made it wait 0.5 s on SQLite and 1 s on PostgreSQL.
-CHUNK = 5_000
+# A transaction of ``fill`` holds the pool's row lock, so it is what a concurrent
+# AdminCreateUser may wait for: chunks are sized to take about ``CHUNK_SECONDS`` each.
+# A fixed 5,000 users took 0.6 s a chunk on a slower 2-core machine with PostgreSQL, and
+# AdminCreateUser waited 0.54 s at the median meanwhile (1.5 s at worst); a fixed size
+# small enough for that machine would be needlessly slow on a fast one.
+FIRST_CHUNK = 1_000
+CHUNK_SECONDS = 0.05
+MIN_CHUNK, MAX_CHUNK = 100, 20_000
 _INSERT = "INSERT INTO user_search (pool_id, attribute, value, username_key)"
 # Both databases; SQLite needs the SELECT's WHERE before it to parse it as an upsert.
 _NOTHING = "ON CONFLICT DO NOTHING"
@@ -47,6 +53,14 @@ _IMPORTING = (PENDING, IN_PROGRESS, STOPPING)
 
 def _always() -> bool:
     return True
+
+
+def next_chunk(size: int, seconds: float) -> int:
+    """The size that would have taken CHUNK_SECONDS at the pace ``size`` users took
+    ``seconds``; it at most doubles at a step, so one quick chunk (a cached page, a pause
+    of the other writers) does not make the next one long."""
+    paced = size * CHUNK_SECONDS / max(seconds, 1e-6)
+    return int(max(MIN_CHUNK, min(MAX_CHUNK, 2 * size, paced)))
 
 
 def indexed(flt: UserFilter) -> bool:
@@ -112,11 +126,16 @@ class UserSearch:
             )
         return [str(r[0]) for r in rows]
 
-    def fill(self, pool_id: str, chunk: int = CHUNK, going: Callable[[], bool] = _always) -> bool:
-        """Add the rows the table lacks for ``pool_id``, ``chunk`` users a transaction,
-        and mark it current if it then covers every user. True when it is current."""
+    def fill(
+        self, pool_id: str, chunk: int | None = None, going: Callable[[], bool] = _always
+    ) -> bool:
+        """Add the rows the table lacks for ``pool_id``, ``chunk`` users a transaction
+        (by default as many as take about CHUNK_SECONDS), and mark it current if it then
+        covers every user. True when it is current."""
         after = ""
+        size = chunk or FIRST_CHUNK
         while going():
+            began = time.perf_counter()
             with self.db.write() as tx:
                 # Takes the pool's row lock on PostgreSQL, as every user insert does
                 # first (SQLite's BEGIN IMMEDIATE already excludes other writers).
@@ -127,13 +146,15 @@ class UserSearch:
                 last = tx.one(
                     "SELECT username_key FROM users WHERE pool_id = ? AND username_key > ?"
                     " ORDER BY username_key LIMIT 1 OFFSET ?",
-                    (pool_id, after, chunk - 1),
+                    (pool_id, after, size - 1),
                 )
                 upto = None if last is None else str(last[0])
                 self._fill_range(tx, pool_id, after, upto)
                 if upto is None:
                     return self._mark_current(tx, pool_id)
             after = upto
+            if chunk is None:
+                size = next_chunk(size, time.perf_counter() - began)
         return False
 
     def _fill_range(self, tx: Tx, pool_id: str, after: str, upto: str | None) -> None:
