@@ -3,9 +3,22 @@ build AdminCreateUser uses agree field by field."""
 
 from __future__ import annotations
 
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cognito_import.domain.batches import CheckedRow
 from cognito_import.domain.users import CONFIRMED, User
-from cognito_import.store.users import UserColumns, imported_columns, user_aliases, user_columns
+from cognito_import.domain.values import is_text
+from cognito_import.store.users import (
+    UserColumns,
+    decode_attributes,
+    encode_attributes,
+    imported_columns,
+    user_aliases,
+    user_columns,
+)
 
 
 def test_imported_and_created_users_map_to_the_same_columns() -> None:
@@ -39,3 +52,21 @@ def test_imported_and_created_users_map_to_the_same_columns() -> None:
     assert type(imported) is UserColumns
     assert imported._asdict() == user_columns(user)._asdict()
     assert aliases == user_aliases(user)
+
+
+# Any text the text rule lets in: no C0 control but tab, line feed and carriage return,
+# no surrogate, no U+FFFE / U+FFFF.
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\ufffe\uffff").filter(
+        is_text
+    )
+)
+
+
+@given(st.dictionaries(_TEXT, _TEXT, max_size=8))
+def test_stored_attributes_are_the_json_modules_text(attributes: dict[str, str]) -> None:
+    # Rows stored before orjson encoded them, and PostgreSQL's ::jsonb reads of both,
+    # depend on the very same text: compact, non-ASCII as itself.
+    stored = encode_attributes(attributes)
+    assert stored == json.dumps(attributes, ensure_ascii=False, separators=(",", ":"))
+    assert decode_attributes(stored) == attributes

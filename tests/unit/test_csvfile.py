@@ -104,7 +104,7 @@ def reference_split(text: str) -> list[str]:
     return values
 
 
-@given(st.text(alphabet=st.sampled_from(",\\ \tab\x00\x01é"), max_size=30))
+@given(st.text(alphabet=st.sampled_from(",\\ \tab\x00\x01é\xa0\u3000\u2028\x1f"), max_size=30))
 def test_split_row_matches_the_reference(text: str) -> None:
     assert split_row(text) == reference_split(text)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import compress
 from operator import itemgetter
 
 from cognito_import.domain.attributes import (
@@ -267,8 +268,10 @@ def _fill_from_username(allowed: frozenset[str], username: str, attributes: dict
     return f"The {name} value must equal cognito:username: it is this pool's username attribute."
 
 
-def _schema_problem(plan: HeaderPlan, attributes: dict[str, str]) -> str:
-    """Convert ``attributes`` in place; the first schema problem, or ""."""
+def _schema_problem(plan: HeaderPlan, attributes: dict[str, str], total: int) -> str:
+    """Convert ``attributes`` in place; the first schema problem, or "". ``total``: the
+    length of all the values together, before conversion, which bounds each plain
+    string's (conversions change no plain string)."""
     for name in plan.flags:
         value = attributes.get(name)
         if value is not None:
@@ -283,7 +286,7 @@ def _schema_problem(plan: HeaderPlan, attributes: dict[str, str]) -> str:
                 attributes[name] = convert(name, low, high, value)
     except Invalid as invalid:
         return invalid.reason
-    if plan.plain and max(map(len, attributes.values()), default=0) > plan.plain_limit:
+    if plan.plain and total > plan.plain_limit:
         for name, high in plan.plain:
             if len(attributes.get(name, "")) > high:
                 return length_reason(name, 0, high, len(attributes[name]))
@@ -301,8 +304,11 @@ def check_row(plan: HeaderPlan, values: list[str]) -> RowUser | str:
     problem = _username_problem(config, username)
     if problem is not None:
         return problem
-    attributes = {n: v for n, v in zip(plan.names, plan.pick(values), strict=False) if v}
-    problem = text_problem(attributes) or _schema_problem(plan, attributes)
+    picked = plan.pick(values)
+    # Empty values are absent: compress keeps the (name, value) pairs whose value is not.
+    attributes = dict(compress(zip(plan.names, picked, strict=False), picked))
+    joined = "".join(picked)
+    problem = text_problem(attributes, joined) or _schema_problem(plan, attributes, len(joined))
     if not problem and config.username_attributes:
         problem = _fill_from_username(config.username_attributes, username, attributes)
     if problem:

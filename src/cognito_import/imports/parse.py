@@ -8,7 +8,6 @@ and is the decision step's alone (``decide.py``).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from itertools import islice, repeat
@@ -28,11 +27,10 @@ from cognito_import.domain.csvfile import (
 )
 from cognito_import.domain.pools import PoolConfig
 from cognito_import.domain.rows import HeaderPlan, check_row, plan_header
+from cognito_import.store.users import encode_attributes
 
 # AWS is silent on a file with nothing to import; a job that imports nobody is no success.
 NO_DATA_ROWS = "The CSV file has no data rows after the header."
-
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _nothing(attributes: dict[str, str]) -> str:
@@ -127,7 +125,7 @@ def parse_one(
     items = batch.items
     # One urandom call for the batch, however many of its rows pass.
     subs = iter(new_subs(batch_size)) if to_insert else repeat("")
-    encode = _encode if to_insert else _nothing
+    encode = encode_attributes if to_insert else _nothing
     for row in islice(lines, batch_size):
         batch.last_line = row.number
         batch.end_offset = row.end_offset

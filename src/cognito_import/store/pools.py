@@ -15,7 +15,14 @@ from cognito_import.loop import leave_loop, running_on_loop
 from cognito_import.store import users
 from cognito_import.store.db import Database, Row, Tx
 from cognito_import.store.search import UserSearch, indexed
-from cognito_import.store.users import USER_COLUMNS, Conflict, UserColumns, alias_key
+from cognito_import.store.users import (
+    USER_COLUMNS,
+    Conflict,
+    UserColumns,
+    alias_key,
+    decode_attributes,
+    encode_attributes,
+)
 
 QUICK_MATCHES = 8
 # Every table of rows that belong to one pool, deleted with it.
@@ -64,7 +71,7 @@ def _user(row: Row) -> User:
         enabled=bool(c.enabled),
         created=c.created,
         modified=c.modified,
-        attributes=json.loads(c.attributes),
+        attributes=decode_attributes(c.attributes),
         mfa_enabled=bool(c.mfa_enabled),
         password_hash=c.password_hash,
         hash_algorithm=c.hash_algorithm,
@@ -204,12 +211,12 @@ class PoolStore:
         )
         if found is None:
             return
-        attributes = json.loads(found[0])
+        attributes = decode_attributes(found[0])
         attributes[VERIFIABLE.get(attribute, attribute + "_verified")] = "false"
         tx.run(
             "UPDATE users SET attributes = ?, modified = ? WHERE pool_id = ? AND username_key = ?",
             (
-                json.dumps(attributes, ensure_ascii=False, separators=(",", ":")),
+                encode_attributes(attributes),
                 user.modified,
                 *holder,
             ),

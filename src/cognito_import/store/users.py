@@ -12,9 +12,10 @@ instead, cost every pool three more columns and partial indexes: 2.9 s of a
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import NamedTuple
+
+import orjson
 
 from cognito_import.domain.batches import CheckedRow
 from cognito_import.domain.users import CONFIRMED, RESET_REQUIRED, User
@@ -60,7 +61,19 @@ USER_COLUMNS = UserColumns._fields
 # Tables of per-user state keyed (pool_id, username_key), deleted with the user.
 USER_SIDE_TABLES = ("user_codes", "temporary_passwords", "refresh_tokens")
 ALIAS_COLUMNS = AliasColumns._fields
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def encode_attributes(attributes: dict[str, str]) -> str:
+    """The stored form of a user's attributes (``users.attributes``): compact JSON,
+    non-ASCII as itself. orjson, not the json module: this runs for every imported row,
+    and took 4.4 us of a parser's 21 us a row with json against 1.2 us with orjson (the
+    same text: every value obeys the text rule, so no surrogate reaches it)."""
+    return orjson.dumps(attributes).decode()
+
+
+def decode_attributes(stored: str) -> dict[str, str]:
+    decoded: dict[str, str] = orjson.loads(stored)
+    return decoded
 
 
 class Conflict(Exception):
@@ -96,7 +109,7 @@ def user_columns(user: User) -> UserColumns:
         enabled=int(user.enabled),
         created=user.created,
         modified=user.modified,
-        attributes=_dumps(user.attributes),
+        attributes=encode_attributes(user.attributes),
         mfa_enabled=int(user.mfa_enabled),
         password_hash=user.password_hash,
         hash_algorithm=user.hash_algorithm,
