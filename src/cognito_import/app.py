@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -53,6 +54,7 @@ def create_app(rt: Runtime) -> Starlette:
         # A PostgreSQL read is network round trips, which the threadpool overlaps and the
         # loop would serve one at a time (six per Describe, a few ms if the server is remote).
         loop_reads=rt.store.db.dialect == "sqlite",
+        read_limiter=anyio.CapacityLimiter(rt.settings.read_threads),
     )
     cloudwatch = JsonService(
         target_prefix=LOGS_PREFIX,

@@ -115,7 +115,9 @@ def test_serve_on_postgresql(tmp_path: Path) -> None:
     assert PG_URL is not None
     key = ["--access-key", "AKIAPGKEY00000000001:pg-secret"]
     with pg_schema(PG_URL) as database:
+        # One read thread: every read of this test queues for it, and still answers.
         args = ["--data-dir", str(tmp_path / "data"), "--database", database, *key]
+        args += ["--read-threads", "1"]
         with serving(tmp_path, "first", args) as served:
             assert httpx.get(served.url + "/health").json()["database"] == "postgresql"
             created = served.aws_json(
@@ -217,3 +219,17 @@ def test_serve_help_names_the_documented_command_line() -> None:
     defaults = {o.opts[0]: o.default for o in _options(cli.serve)}
     assert (defaults["--host"], defaults["--port"]) == ("127.0.0.1", 9245)
     assert str(defaults["--data-dir"]) == ".cognito-import"
+
+
+def test_read_threads_must_be_positive(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    done = subprocess.run(
+        [BIN, "serve", "--port", str(free_port()), "--data-dir", data, "--read-threads", "0"],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert "Invalid value for '--read-threads'" in done.stderr
+    assert not (tmp_path / "data").exists()

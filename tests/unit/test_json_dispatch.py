@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
+import anyio
 import botocore.session
 
 from cognito_import.api.operations import COGNITO, LOGS
@@ -18,6 +20,7 @@ from cognito_import.protocol.awsjson import (
     WRITE,
     Access,
     Context,
+    JsonService,
     Operation,
     _run,
     modelled_unsigned,
@@ -48,9 +51,14 @@ class Recorder:
         return {"n": p["n"], "writes": self.writes}
 
 
+def service(loop_reads: bool, read_threads: int | None = None) -> JsonService:
+    limiter = None if read_threads is None else anyio.CapacityLimiter(read_threads)
+    return JsonService("X.", "cognito-idp", "cognito-idp", {}, loop_reads, limiter)
+
+
 def run(op: Operation, loop_reads: bool = True) -> tuple[dict[str, Any], str]:
     async def main() -> tuple[dict[str, Any], str]:
-        result = await _run(op, loop_reads, CTX, {"n": 1})
+        result = await _run(op, service(loop_reads), CTX, {"n": 1})
         assert isinstance(result, dict)
         return result, threading.current_thread().name
 
@@ -86,6 +94,42 @@ def test_a_read_about_to_write_runs_again_in_the_threadpool() -> None:
     assert recorder.threads[0] == loop_thread
     assert len(recorder.threads) == 2
     assert recorder.threads[1] != loop_thread
+
+
+class Overlap:
+    """A handler that stays a while, counting how many of its runs overlap at most."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = self.most = 0
+
+    def handle(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(0.05)
+        with self.lock:
+            self.now -= 1
+        return {}
+
+
+def most_at_once(access: Access, read_threads: int, calls: int = 8) -> int:
+    overlap = Overlap()
+    entry = op(overlap.handle, access)
+    target = service(loop_reads=False, read_threads=read_threads)
+
+    async def main() -> None:
+        await asyncio.gather(*(_run(entry, target, CTX, {}) for _ in range(calls)))
+
+    asyncio.run(main())
+    return overlap.most
+
+
+def test_reads_in_threads_are_bounded_by_the_read_limiter() -> None:
+    # Short reads queue for read_threads; writes and scans keep the whole threadpool.
+    assert most_at_once(READ, read_threads=2) == 2
+    assert most_at_once(WRITE, read_threads=2) == 8
+    assert most_at_once(SCAN, read_threads=2) == 8
 
 
 def test_leave_loop_outside_a_loop_read_is_a_no_op() -> None:

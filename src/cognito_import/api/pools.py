@@ -27,7 +27,11 @@ def require_pool(rt: Runtime, ctx: Context, pool_id: str) -> Pool:
     A pool lives in one region: signed for another region, a request cannot see it, as
     at AWS where each region is its own endpoint (and as ListUserPools already shows).
     """
-    pool = rt.store.pools.get_pool(ctx.account, pool_id)
+    return visible(rt.store.pools.get_pool(ctx.account, pool_id), ctx, pool_id)
+
+
+def visible(pool: Pool | None, ctx: Context, pool_id: str) -> Pool:
+    """``pool`` as read for the caller's account, if the caller's region can see it."""
     if pool is None or pool.region != ctx.region:
         raise pool_not_found(pool_id)
     return pool
@@ -74,9 +78,10 @@ def create_user_pool(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, 
 
 
 def describe_user_pool(rt: Runtime, ctx: Context, p: dict[str, Any]) -> Encoded:
-    pool = require_pool(rt, ctx, p["UserPoolId"])
-    head, tail = _described(pool)
-    return Encoded(head + str(rt.store.pools.count_users(pool.id)).encode() + tail)
+    pool_id = p["UserPoolId"]
+    pool, count = rt.store.pools.get_pool_counted(ctx.account, pool_id) or (None, 0)
+    head, tail = _described(visible(pool, ctx, pool_id))
+    return Encoded(head + str(count).encode() + tail)
 
 
 def list_user_pools(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:

@@ -95,6 +95,14 @@ def _env(name: str) -> dict[str, Any]:
     **_env("SMTP_URL"),
 )
 @click.option(
+    "--read-threads",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Short reads served at once in threads (PostgreSQL; SQLite serves them on the "
+    "event loop). Default: two per CPU. More helps only a database far away.",
+    **_env("READ_THREADS"),
+)
+@click.option(
     "--no-worker",
     is_flag=True,
     help="Do not run the import worker in this process.",
@@ -155,6 +163,7 @@ def serve(ctx: click.Context, /, host: str, port: int, public_url: str | None, *
             cors_origins=tuple(kw["cors_origins"]),
             token_issuer=kw["token_issuer"],
             smtp_url=kw["smtp_url"],
+            **({"read_threads": kw["read_threads"]} if kw["read_threads"] else {}),
         )
         _run(settings, sock, seed, kw)
 

@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+import anyio
+import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -146,6 +148,9 @@ class JsonService:
     signing_name: str
     operations: Mapping[str, Operation]
     loop_reads: bool = False
+    # Bounds the ``READ`` operations that run in threads (``Settings.read_threads``);
+    # None: they share the threadpool with the rest.
+    read_limiter: anyio.CapacityLimiter | None = None
 
     @property
     def handlers(self) -> dict[str, Handler]:
@@ -164,13 +169,16 @@ class JsonService:
         )
 
 
-async def _run(op: Operation, loop_reads: bool, ctx: Context, p: dict[str, Any]) -> Result:
-    if loop_reads and op.access == READ:
-        try:
-            with on_loop():
-                return op.handler(ctx, p)
-        except OffLoop:
-            pass
+async def _run(op: Operation, service: JsonService, ctx: Context, p: dict[str, Any]) -> Result:
+    if op.access == READ:
+        if service.loop_reads:
+            try:
+                with on_loop():
+                    return op.handler(ctx, p)
+            except OffLoop:
+                pass
+        if service.read_limiter is not None:
+            return await anyio.to_thread.run_sync(op.handler, ctx, p, limiter=service.read_limiter)
     return await run_in_threadpool(op.handler, ctx, p)
 
 
@@ -306,7 +314,7 @@ class JsonEndpoint:
         params = validate_input(model, data)
         context = Context(caller=caller, request_id=request_id, now=now)
         try:
-            result = await _run(op, service.loop_reads, context, params)
+            result = await _run(op, service, context, params)
         except DatabaseUnavailable:
             log.warning("request %s met a lost database connection", request_id)
             raise unavailable(service.model_name) from None

@@ -119,6 +119,16 @@ class PoolStore:
             )
         return _pool(row) if row else None
 
+    def get_pool_counted(self, account: str, pool_id: str) -> tuple[Pool, int] | None:
+        """The pool and its user count, in one statement: DescribeUserPool's two reads
+        were two round trips on PostgreSQL."""
+        with self.db.read() as tx:
+            row = tx.one(
+                f"SELECT {_POOL_COLUMNS}, user_count FROM pools WHERE pool_id = ? AND account = ?",
+                (pool_id, account),
+            )
+        return (_pool(row), int(row[-1])) if row else None
+
     def get_pool_by_id(self, pool_id: str) -> Pool | None:
         """A pool whatever its account: for unsigned requests, which name a client or
         carry a token rather than an account's key."""
