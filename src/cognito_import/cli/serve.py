@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import shutil
@@ -193,6 +194,11 @@ def _run(settings: Settings, sock: socket.socket, seed: Seed | None, kw: dict[st
     config = uvicorn.Config(
         create_app(rt), log_level=kw["log_level"], access_log=False, lifespan="on"
     )
+    # What start-up built (botocore's service models, the operation tables) lives as
+    # long as the process: kept out of the collector's full passes, which otherwise walk
+    # it all while every request waits (46 ms at 40 clients on 2 cores; 1.3 ms frozen).
+    gc.collect()
+    gc.freeze()
     uvicorn.Server(config).run(sockets=[sock])
 
 
