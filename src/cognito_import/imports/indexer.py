@@ -42,8 +42,13 @@ class Indexer:
 
     def catch_up(self) -> None:
         search = self.rt.store.pools.search
-        for pool_id in search.stale_pools():
+        stale = search.stale_pools()
+        for pool_id in stale:
             if self.stopping.is_set():
                 return
             if search.fill(pool_id, going=lambda: not self.stopping.is_set()):
                 log.info("index of %s is current", pool_id)
+        if stale:
+            # An import and its index pass are the large writes: afterwards, SQLite's
+            # WAL (hundreds of MB by then) is cut back.
+            self.rt.store.db.shrink_journal()

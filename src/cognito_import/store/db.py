@@ -80,6 +80,11 @@ class Database(Protocol):
         database's own statistics)."""
         ...
 
+    def shrink_journal(self) -> None:
+        """Give back the disk space a large write left in the journal (SQLite's WAL);
+        nothing where there is none to give."""
+        ...
+
     def close(self) -> None: ...
 
 

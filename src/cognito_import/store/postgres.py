@@ -147,5 +147,9 @@ class PostgresDatabase:
         with self.write() as tx:
             tx.run(f"ANALYZE {', '.join(tables)}")
 
+    def shrink_journal(self) -> None:
+        # PostgreSQL recycles its WAL segments itself.
+        return None
+
     def close(self) -> None:
         self._conns.close()
