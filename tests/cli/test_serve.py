@@ -153,25 +153,28 @@ def test_malformed_access_key_is_a_usage_error(tmp_path: Path, spec: str) -> Non
 
 
 @pytest.mark.parametrize(
-    ("url", "why"),
+    ("option", "value", "why"),
     [
-        ("http://proxy.test:8080/base", "must not have a path"),
-        ("proxy.test:8080", "must be http(s)://HOST[:PORT]"),
+        # Upload URLs are signed over their path: behind a prefix-stripping proxy every
+        # upload would fail its signature, so a prefix is refused at start.
+        ("--public-url", "http://proxy.test:8080/base", "--public-url: must not have a path"),
+        ("--public-url", "proxy.test:8080", "--public-url: must be http(s)://HOST[:PORT]"),
+        ("--read-threads", "0", "'--read-threads'"),
     ],
 )
-def test_public_url_must_be_a_bare_origin(tmp_path: Path, url: str, why: str) -> None:
-    """Upload URLs are signed over their path: behind a prefix-stripping proxy every
-    upload would fail its signature, so a prefix is refused at start."""
+def test_bad_serve_options_are_refused_at_start(
+    tmp_path: Path, option: str, value: str, why: str
+) -> None:
     data = str(tmp_path / "data")
     done = subprocess.run(
-        [BIN, "serve", "--port", str(free_port()), "--data-dir", data, "--public-url", url],
+        [BIN, "serve", "--port", str(free_port()), "--data-dir", data, option, value],
         env=clean_env(),
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert done.returncode == 2
-    assert f"Invalid value for --public-url: {why}" in done.stderr
+    assert f"Invalid value for {why}" in done.stderr
     assert not (tmp_path / "data").exists()
 
 
@@ -219,17 +222,3 @@ def test_serve_help_names_the_documented_command_line() -> None:
     defaults = {o.opts[0]: o.default for o in _options(cli.serve)}
     assert (defaults["--host"], defaults["--port"]) == ("127.0.0.1", 9245)
     assert str(defaults["--data-dir"]) == ".cognito-import"
-
-
-def test_read_threads_must_be_positive(tmp_path: Path) -> None:
-    data = str(tmp_path / "data")
-    done = subprocess.run(
-        [BIN, "serve", "--port", str(free_port()), "--data-dir", data, "--read-threads", "0"],
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert done.returncode == 2
-    assert "Invalid value for '--read-threads'" in done.stderr
-    assert not (tmp_path / "data").exists()
