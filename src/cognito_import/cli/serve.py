@@ -245,6 +245,10 @@ def _listen(host: str, port: int) -> socket.socket:
         sock = socket.socket(family, kind, proto)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        # Listening from here on: connections made once "listening on" is printed wait
+        # in the backlog while the app starts, instead of being refused (uvicorn's own
+        # listen() later only sets the backlog again).
+        sock.listen(2048)
     except OSError as exc:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}"
