@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -346,6 +347,48 @@ def test_a_second_upload_replaces_the_first(server: LiveServer, cognito: Any) ->
     assert (done["ImportedUsers"], done["SkippedUsers"], done["FailedUsers"]) == (2, 0, 0)
     users = sorted(user["Username"] for user in cognito.list_users(UserPoolId=pool)["Users"])
     assert users == ["second0", "second1"]
+    assert stored_files(server, job["JobId"]) == []
+
+
+def test_a_put_still_sending_when_its_job_ends_is_refused_not_a_500(
+    database: str, tmp_path: Path
+) -> None:
+    """The job ends (and its uploads are deleted, the partial one with them) while a
+    PUT is halfway through its body: the PUT is refused like any PUT that lost the race
+    with Start, and nothing of it stays behind. Uploads in the data dir's folder, on
+    both databases: there a partial upload is a file the test can wait for."""
+    with LiveServer(database, tmp_path / "data", blob_store="data-dir") as server:
+        _put_while_the_job_ends(server, make_client(server))
+
+
+def _put_while_the_job_ends(server: LiveServer, cognito: Any) -> None:
+    pool = create_pool(cognito)
+    job = uploaded_job(cognito, pool, rows=1)
+    replacement = users_csv(header(cognito, pool), 2, "late")
+    ended = threading.Event()
+
+    def body() -> Iterator[bytes]:
+        yield replacement[:10]
+        assert ended.wait(60)
+        yield replacement[10:]
+
+    def put_then_wait() -> Any:
+        return put_csv(job["PreSignedUrl"], body())
+
+    def start_and_finish() -> Any:
+        # The PUT has passed its status check once its first bytes are stored.
+        deadline = time.monotonic() + 30
+        while not any(n.endswith(".part") for n in server.rt.blobs.uploads(job["JobId"])):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        cognito.start_user_import_job(UserPoolId=pool, JobId=job["JobId"])
+        done = wait_for_status(cognito, pool, job["JobId"], ["Succeeded"])
+        ended.set()
+        return done
+
+    put_response, done = run_together(put_then_wait, start_and_finish)
+    assert s3_error(put_response) == ACCESS_DENIED
+    assert done["ImportedUsers"] == 1
     assert stored_files(server, job["JobId"]) == []
 
 

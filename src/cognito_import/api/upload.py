@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from cognito_import.blobs import BlobTooLarge
+from cognito_import.blobs import BlobDiscarded, BlobTooLarge
 from cognito_import.domain import jobs as J
 from cognito_import.errors import DatabaseUnavailable, S3Error
 from cognito_import.protocol.presign import SSE_HEADER, SSE_VALUE, verify_presigned
@@ -105,6 +105,8 @@ class UploadEndpoint:
         # (this one, or the one this upload replaces) is deleted.
         try:
             name = await run_in_threadpool(writer.commit)
+        except BlobDiscarded:
+            raise S3Error("AccessDenied", "Access Denied", 403, "the job ended meanwhile") from None
         except BaseException:
             writer.discard()
             raise

@@ -33,6 +33,11 @@ class BlobMissing(Exception):
     """No committed upload of that name."""
 
 
+class BlobDiscarded(Exception):
+    """An upload in progress was deleted with its job's other uploads (the job ended
+    while it was being sent): nothing was kept."""
+
+
 class BlobWriter(Protocol):
     name: str
     size: int

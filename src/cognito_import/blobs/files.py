@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from cognito_import.blobs import DATA_DIR, BlobMissing, BlobTooLarge
+from cognito_import.blobs import DATA_DIR, BlobDiscarded, BlobMissing, BlobTooLarge
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,12 @@ class FileWriter:
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
-        os.replace(self._tmp, self._final)
+        try:
+            os.replace(self._tmp, self._final)
+        except FileNotFoundError:
+            # ``delete`` took the partial file with the job's other uploads: the job
+            # ended (a one-row job can, while a racing PUT is still being sent).
+            raise BlobDiscarded(self.name) from None
         return self.name
 
     def discard(self) -> None:
