@@ -203,12 +203,15 @@ _BOTO = boto3.Session(region_name="us-east-1")
 _NO_RETRY = Config(retries={"max_attempts": 1, "mode": "standard"})
 
 
-def client(url: str, service: str = "cognito-idp") -> Any:
+def client(url: str, service: str = "cognito-idp", key: tuple[str, str] | None = None) -> Any:
+    """A client that makes one attempt a call, signed with ``key`` (ID, secret) or the
+    test key."""
+    key_id, secret = key or (TEST_KEY.key_id, TEST_KEY.secret)
     return _BOTO.client(
         service,
         endpoint_url=url,
-        aws_access_key_id=TEST_KEY.key_id,
-        aws_secret_access_key=TEST_KEY.secret,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
         config=_NO_RETRY,
     )
 

@@ -4,19 +4,17 @@ on one PostgreSQL: they share nothing else, and act as one server."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 
 from tests.cli.served import EXPORT
 from tests.engine.helpers import (
     SSE,
     Process,
     build_csv,
+    client,
     counts,
     create_job,
     create_pool,
@@ -30,17 +28,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 # What a load balancer in front of both servers would be called.
 PUBLIC = "http://lb.test:8080"
-
-
-def _client(url: str, key: tuple[str, str]) -> Any:
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=key[0],
-        aws_secret_access_key=key[1],
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
 
 
 def _key(server: Process) -> tuple[str, str]:
@@ -68,7 +55,7 @@ def test_two_servers_and_a_worker_share_only_the_database(pg_url: str, tmp_path:
         # The generated key is the database's: both servers accept the same one.
         key = _key(first)
         assert _key(second) == key
-        one, two = _client(first.url, key), _client(second.url, key)
+        one, two = client(first.url, key=key), client(second.url, key=key)
         pool = create_pool(one, "hosts")
         header = csv_header(two, pool)
         rows = [user_row(f"user{n:03d}") for n in range(150)]

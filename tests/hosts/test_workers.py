@@ -10,14 +10,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import boto3
 import psycopg
 import pytest
-from botocore.config import Config
 
 from tests.engine.helpers import (
     Process,
     build_csv,
+    client,
     counts,
     create_pool,
     csv_header,
@@ -36,17 +35,6 @@ KEYS = [
     (f"AKIAHOSTS00000000{n}", f"hosts-secret-{n}", account)
     for n, account in enumerate(ACCOUNTS, start=100)
 ]
-
-
-def _client(url: str, key: tuple[str, str, str]) -> Any:
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=key[0],
-        aws_secret_access_key=key[1],
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
 
 
 def _key_options() -> list[str]:
@@ -73,7 +61,7 @@ def test_four_accounts_at_once_on_two_workers(pg_url: str, tmp_path: Path) -> No
         api = Process("serve", pg_url, tmp_path / "api", "--no-worker", *_key_options())
         started.append(api)
         api.wait_ready()
-        clients = [_client(api.url, key) for key in KEYS]
+        clients = [client(api.url, key=key[:2]) for key in KEYS]
         jobs: list[tuple[Any, str, str]] = []
         for n, cognito in enumerate(clients):
             pool = create_pool(cognito, f"acct{n}")
@@ -120,7 +108,7 @@ def test_kill_9_of_the_worker_holding_a_job_another_takes_it_over(
         api = Process("serve", pg_url, tmp_path / "api", "--no-worker", *_key_options())
         started.append(api)
         api.wait_ready()
-        cognito = _client(api.url, KEYS[0])
+        cognito = client(api.url, key=KEYS[0][:2])
         first = Process("worker", pg_url, tmp_path / "w0", "--batch-size", "1000")
         started.append(first)
         calm = create_pool(cognito, "calm")
@@ -150,7 +138,7 @@ def test_a_failing_job_is_failed_after_three_attempts_across_two_workers(
         api = Process("serve", pg_url, tmp_path / "api", "--no-worker", *_key_options())
         started.append(api)
         api.wait_ready()
-        cognito = _client(api.url, KEYS[0])
+        cognito = client(api.url, key=KEYS[0][:2])
         pool = create_pool(cognito, "failing")
         # Every batch now meets a database error (not a lost connection): each run of the
         # job raises, after checking the whole file (so an attempt takes a moment).

@@ -66,18 +66,21 @@ def _refused_puts(server: LiveServer) -> str:
     return str(job["JobId"])
 
 
-def test_s3_blob_store_imports_and_deletes_the_upload(tmp_path: Path, s3: tuple[str, Any]) -> None:
-    endpoint, bucket = s3
-    with LiveServer(
+def _s3_server(tmp_path: Path, endpoint: str, **settings: Any) -> LiveServer:
+    """A server on SQLite whose uploads go to the test's S3 bucket."""
+    return LiveServer(
         f"sqlite:///{tmp_path / 'db.sqlite3'}",
         tmp_path / "data",
         blob_store=f"s3://{BUCKET}/{PREFIX}",
         s3_endpoint_url=endpoint,
-        # Parser processes read the object by ranges, from a resume offset each.
-        batch_size=50,
-        parallel_rows=100,
-        parsers=2,
-    ) as server:
+        **settings,
+    )
+
+
+def test_s3_blob_store_imports_and_deletes_the_upload(tmp_path: Path, s3: tuple[str, Any]) -> None:
+    endpoint, bucket = s3
+    # Parser processes read the object by ranges, from a resume offset each.
+    with _s3_server(tmp_path, endpoint, batch_size=50, parallel_rows=100, parsers=2) as server:
         cognito, pool_id, job, stored = _import(server, 430)
         assert job["Status"] == "Succeeded", job
         assert counts(job) == (430, 0, 0)
@@ -90,13 +93,7 @@ def test_s3_blob_store_imports_and_deletes_the_upload(tmp_path: Path, s3: tuple[
 
 def test_s3_blob_store_keeps_nothing_of_a_refused_put(tmp_path: Path, s3: tuple[str, Any]) -> None:
     endpoint, bucket = s3
-    with LiveServer(
-        f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        tmp_path / "data",
-        blob_store=f"s3://{BUCKET}/{PREFIX}",
-        s3_endpoint_url=endpoint,
-        max_upload_bytes=1000,
-    ) as server:
+    with _s3_server(tmp_path, endpoint, max_upload_bytes=1000) as server:
         job_id = _refused_puts(server)
         assert object_keys(bucket, BUCKET) == []
         assert server.rt.blobs.uploads(job_id) == []

@@ -29,6 +29,14 @@ class BlobTooLarge(Exception):
     pass
 
 
+def counted(size: int, chunk: bytes, limit: int) -> int:
+    """An upload's size once ``chunk`` is added; ``BlobTooLarge`` past ``limit`` bytes."""
+    size += len(chunk)
+    if size > limit:
+        raise BlobTooLarge()
+    return size
+
+
 class BlobMissing(Exception):
     """No committed upload of that name."""
 

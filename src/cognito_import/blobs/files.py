@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from cognito_import.blobs import DATA_DIR, BlobDiscarded, BlobMissing, BlobTooLarge
+from cognito_import.blobs import DATA_DIR, BlobDiscarded, BlobMissing, counted
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,7 @@ class FileWriter:
         self.size = 0
 
     def write(self, chunk: bytes, limit: int) -> None:
-        self.size += len(chunk)
-        if self.size > limit:
-            raise BlobTooLarge()
+        self.size = counted(self.size, chunk, limit)
         self._file.write(chunk)
 
     def commit(self) -> str:

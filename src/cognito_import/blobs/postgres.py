@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 import psycopg
 
-from cognito_import.blobs import DATABASE, BlobMissing, BlobTooLarge
+from cognito_import.blobs import DATABASE, BlobMissing, counted
 from cognito_import.blobs.chunked import PieceReader, buffered
 from cognito_import.errors import DatabaseUnavailable
 from cognito_import.store.db import Database
@@ -151,9 +151,7 @@ class PgWriter:
                 raise
 
     def write(self, chunk: bytes, limit: int) -> None:
-        self.size += len(chunk)
-        if self.size > limit:
-            raise BlobTooLarge()
+        self.size = counted(self.size, chunk, limit)
         self._pending += chunk
         while len(self._pending) >= CHUNK:
             self._flush(bytes(self._pending[:CHUNK]))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from cognito_import.blobs import BlobMissing, BlobTooLarge
+from cognito_import.blobs import BlobMissing, counted
 from cognito_import.blobs.chunked import PieceReader, buffered
 
 PIECE = 4 * 1024 * 1024
@@ -129,9 +129,7 @@ class S3Writer:
         self.size = 0
 
     def write(self, chunk: bytes, limit: int) -> None:
-        self.size += len(chunk)
-        if self.size > limit:
-            raise BlobTooLarge()
+        self.size = counted(self.size, chunk, limit)
         self._file.write(chunk)
 
     def commit(self) -> str:

@@ -112,12 +112,8 @@ class PoolStore:
             tx.run("UPDATE pools SET search_count = 0 WHERE pool_id = ?", (pool.id,))
 
     def get_pool(self, account: str, pool_id: str) -> Pool | None:
-        with self.db.read() as tx:
-            row = tx.one(
-                f"SELECT {_POOL_COLUMNS} FROM pools WHERE pool_id = ? AND account = ?",
-                (pool_id, account),
-            )
-        return _pool(row) if row else None
+        found = self.get_pool_counted(account, pool_id)
+        return found[0] if found else None
 
     def get_pool_counted(self, account: str, pool_id: str) -> tuple[Pool, int] | None:
         """The pool and its user count, in one statement: DescribeUserPool's two reads
