@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from typing import Any
 
 import anyio
@@ -97,29 +96,35 @@ def test_a_read_about_to_write_runs_again_in_the_threadpool() -> None:
 
 
 class Overlap:
-    """A handler that stays a while, counting how many of its runs overlap at most."""
+    """A handler whose runs wait for each other until ``target`` of them are in at once
+    (or ``patience`` seconds pass), counting how many overlap at most: the count shows
+    what the limiter lets in, not how fast threads happened to start."""
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
+    def __init__(self, target: int, patience: float) -> None:
+        self.target = target
+        self.patience = patience
+        self.changed = threading.Condition()
         self.now = self.most = 0
 
     def handle(self, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-        with self.lock:
+        with self.changed:
             self.now += 1
             self.most = max(self.most, self.now)
-        time.sleep(0.05)
-        with self.lock:
+            self.changed.notify_all()
+            self.changed.wait_for(lambda: self.most >= self.target, timeout=self.patience)
             self.now -= 1
         return {}
 
 
-def most_at_once(access: Access, read_threads: int, calls: int = 8) -> int:
-    overlap = Overlap()
+def most_at_once(
+    access: Access, read_threads: int, target: int, calls: int = 8, patience: float = 5.0
+) -> int:
+    overlap = Overlap(target, patience)
     entry = op(overlap.handle, access)
-    target = service(loop_reads=False, read_threads=read_threads)
+    limited = service(loop_reads=False, read_threads=read_threads)
 
     async def main() -> None:
-        await asyncio.gather(*(_run(entry, target, CTX, {}) for _ in range(calls)))
+        await asyncio.gather(*(_run(entry, limited, CTX, {}) for _ in range(calls)))
 
     asyncio.run(main())
     return overlap.most
@@ -127,9 +132,11 @@ def most_at_once(access: Access, read_threads: int, calls: int = 8) -> int:
 
 def test_reads_in_threads_are_bounded_by_the_read_limiter() -> None:
     # Short reads queue for read_threads; writes and scans keep the whole threadpool.
-    assert most_at_once(READ, read_threads=2) == 2
-    assert most_at_once(WRITE, read_threads=2) == 8
-    assert most_at_once(SCAN, read_threads=2) == 8
+    assert most_at_once(READ, read_threads=2, target=2) == 2
+    # Waiting for a third, reads still never exceed the limiter's 2.
+    assert most_at_once(READ, read_threads=2, target=3, calls=3, patience=0.5) == 2
+    assert most_at_once(WRITE, read_threads=2, target=8) == 8
+    assert most_at_once(SCAN, read_threads=2, target=8) == 8
 
 
 def test_leave_loop_outside_a_loop_read_is_a_no_op() -> None:
