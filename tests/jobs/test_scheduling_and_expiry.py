@@ -123,6 +123,9 @@ def test_the_worker_expires_jobs_nobody_looks_at(database: str, tmp_path: Path) 
             assert time.monotonic() < deadline, "the worker did not expire the job"
             time.sleep(POLL)
         assert stored is not None and stored.message == EXPIRED
+        # The data dir's files go just after the commit that expires the job.
+        while stored_uploads(server, job["JobId"]) and time.monotonic() < deadline:
+            time.sleep(POLL)
         assert stored_uploads(server, job["JobId"]) == 0
         seen = assert_status(cognito, pool, job["JobId"], "Expired")
         assert seen["CompletionDate"].timestamp() == pytest.approx(stored.completed, abs=0.001)
