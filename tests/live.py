@@ -17,7 +17,7 @@ from urllib.parse import quote
 import psycopg
 import uvicorn
 
-from cognito_import.app import create_app
+from cognito_import.app import create_app, server_config
 from cognito_import.clock import OffsetClock
 from cognito_import.protocol.keys import AccessKey
 from cognito_import.runtime import Runtime, build_runtime
@@ -57,8 +57,7 @@ class LiveServer:
         )
         self.settings = replace(base, port=self.port, **settings)
         self.rt: Runtime = build_runtime(self.settings, dict(KEYS), clock=self.clock)
-        config = uvicorn.Config(create_app(self.rt), log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
+        self.server = uvicorn.Server(server_config(create_app(self.rt), "warning"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
 
     def __enter__(self) -> LiveServer:

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import anyio
+import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -42,6 +43,26 @@ def cors(origins: tuple[str, ...]) -> Middleware:
         allow_headers=["*"],
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
+    )
+
+
+def server_config(app: Starlette, log_level: str) -> uvicorn.Config:
+    """How uvicorn serves the app, for ``serve`` and the tests' servers alike.
+
+    The asyncio loop, not uvloop: under uvloop a burst of new connections was served one
+    more per pass of the loop over the established ones (tcpdump: the 40th of 40
+    connections opened at once got its first answer after 330 ms, while the first had
+    had 40 answers), a p99 of 160-190 ms at 40 clients where asyncio gives 15 ms for the
+    same p50 and throughput. httptools is named so that its absence fails at start
+    instead of falling back to h11, a third of the speed.
+    """
+    return uvicorn.Config(
+        app,
+        loop="asyncio",
+        http="httptools",
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
     )
 
 

@@ -172,7 +172,7 @@ def serve(ctx: click.Context, /, host: str, port: int, public_url: str | None, *
 def _run(settings: Settings, sock: socket.socket, seed: Seed | None, kw: dict[str, Any]) -> None:
     import uvicorn
 
-    from cognito_import.app import create_app
+    from cognito_import.app import create_app, server_config
     from cognito_import.runtime import build_runtime
 
     parse_key_options(kw["access_keys"])  # a usage error before anything is created
@@ -191,9 +191,7 @@ def _run(settings: Settings, sock: socket.socket, seed: Seed | None, kw: dict[st
     listening = f"http://{f'[{host}]' if ':' in host else host}:{port}"
     public = f" (upload URLs on {settings.public_url})" if settings.public_url else ""
     click.echo(f"# cognito-import listening on {listening}{public}", err=True)
-    config = uvicorn.Config(
-        create_app(rt), log_level=kw["log_level"], access_log=False, lifespan="on"
-    )
+    config = server_config(create_app(rt), kw["log_level"])
     # What start-up built (botocore's service models, the operation tables) lives as
     # long as the process: kept out of the collector's full passes, which otherwise walk
     # it all while every request waits (46 ms at 40 clients on 2 cores; 1.3 ms frozen).
