@@ -194,6 +194,9 @@ def test_accounts_never_see_each_other(cognito: Any, other: Any) -> None:
         lambda: other.admin_create_user(UserPoolId=pool_id, Username="mallory"),
         lambda: other.admin_delete_user(UserPoolId=pool_id, Username="alice"),
         lambda: other.list_users(UserPoolId=pool_id),
+        # An indexed filter reads the pool with the page, in one statement.
+        lambda: other.list_users(UserPoolId=pool_id, Filter='email = "alice@example.com"'),
+        lambda: other.list_users(UserPoolId=pool_id, Filter='sub ^= "a"'),
         lambda: other.get_csv_header(UserPoolId=pool_id),
         lambda: other.create_user_import_job(
             UserPoolId=pool_id,

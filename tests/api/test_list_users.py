@@ -157,4 +157,9 @@ def test_bad_filters_are_refused(cognito: Any) -> None:
     assert got == {
         flt: ("InvalidParameterException", 400, message) for flt, message in BAD_FILTERS.items()
     }
+    # A pool that does not exist is told before what is wrong with the filter.
+    missing = ("ResourceNotFoundException", 400, "User pool us-east-1_000000000 does not exist.")
+    for flt in BAD_FILTERS:
+        call = partial(cognito.list_users, UserPoolId="us-east-1_000000000", Filter=flt)
+        assert refused(call) == missing
     assert account_state(cognito) == before

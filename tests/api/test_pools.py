@@ -137,6 +137,19 @@ def test_pool_id_region_comes_from_the_signing_scope(server: LiveServer, cognito
         400,
         f"User pool {pool['Id']} does not exist.",
     )
+    created = eu.admin_create_user(UserPoolId=pool["Id"], Username="ana")["User"]
+    sub = next(a["Value"] for a in created["Attributes"] if a["Name"] == "sub")
+    # With a filter the index answers, the pool is read with the page, in one statement.
+    for flt in (
+        'username = "ana"',
+        f'sub ^= "{sub[:2]}"',
+        'cognito:user_status = "FORCE_CHANGE_PASSWORD"',
+    ):
+        found = eu.list_users(UserPoolId=pool["Id"], Filter=flt)["Users"]
+        assert [u["Username"] for u in found] == ["ana"]
+        with pytest.raises(ClientError) as info:
+            cognito.list_users(UserPoolId=pool["Id"], Filter=flt)
+        assert error_of(info.value)[0] == "ResourceNotFoundException"
 
 
 def test_list_user_pools_pages_through_every_pool(cognito: Any) -> None:

@@ -39,7 +39,7 @@ def visible(pool: Pool | None, ctx: Context, pool_id: str) -> Pool:
 
 # A pool never changes once created but for its user count: DescribeUserPool's body is
 # shaped and encoded once, around that count (two thirds of the call's time otherwise).
-_COUNT_KEY = '"EstimatedNumberOfUsers": '
+_COUNT_KEY = b'"EstimatedNumberOfUsers":'
 _SENTINEL = 987_654_321_987_654_321
 _templates: dict[tuple[str, float, float], tuple[bytes, bytes]] = {}
 
@@ -53,8 +53,8 @@ def _described(pool: Pool) -> tuple[bytes, bytes]:
             "cognito-idp", "DescribeUserPool", {"UserPool": describe_pool(pool, _SENTINEL)}
         )
         # The key, unescaped, can only be the member itself: in a string it would be \".
-        head, tail = body.split(f"{_COUNT_KEY}{_SENTINEL}")
-        found = ((head + _COUNT_KEY).encode(), tail.encode())
+        head, tail = body.split(_COUNT_KEY + str(_SENTINEL).encode())
+        found = (head + _COUNT_KEY, tail)
         if len(_templates) >= 4096:
             _templates.clear()
         _templates[key] = found

@@ -13,7 +13,7 @@ from cognito_import.api.passwords import (
     outbox_entry,
     password_policy,
 )
-from cognito_import.api.pools import require_pool
+from cognito_import.api.pools import require_pool, visible
 from cognito_import.api.tokens import decode_token, encode_token
 from cognito_import.domain import messages
 from cognito_import.domain.attributes import NOT_IN_CSV, VERIFIABLE
@@ -271,18 +271,23 @@ def admin_delete_user(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str,
 
 
 def list_users(rt: Runtime, ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
-    pool = require_pool(rt, ctx, p["UserPoolId"])
-    flt = parse_filter(p.get("Filter", ""))
-    if flt is not None and flt.column == "username":
-        flt = flt.with_value(pool.config.username_key(flt.value))
-    scope = f"users/{pool.id}/{p.get('Filter', '')}"
-    after = None
-    if "PaginationToken" in p:
-        after = decode_token(
-            rt.token_secret, scope, p["PaginationToken"], "Invalid pagination token."
-        )[0]
+    pool_id = p["UserPoolId"]
+    scope = f"users/{pool_id}/{p.get('Filter', '')}"
+    try:
+        flt = parse_filter(p.get("Filter", ""))
+        after = None
+        if "PaginationToken" in p:
+            after = decode_token(
+                rt.token_secret, scope, p["PaginationToken"], "Invalid pagination token."
+            )[0]
+    except ServiceError:
+        require_pool(rt, ctx, pool_id)  # an unknown pool is told first
+        raise
     limit = p.get("Limit", 60)
-    users = rt.store.pools.list_users(pool.id, flt, after, limit + 1)
+    # The pool is read with the page, in one statement where the index answers.
+    found = rt.store.pools.pool_users(ctx.account, pool_id, flt, after, limit + 1)
+    pool, users = found or (None, [])
+    visible(pool, ctx, pool_id)
     wanted = p.get("AttributesToGet")
     items = []
     for user in users[:limit]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from cognito_import.domain.filters import SEARCHABLE, UserFilter
 from cognito_import.domain.jobs import IN_PROGRESS, PENDING, STOPPING
@@ -61,6 +62,15 @@ def next_chunk(size: int, seconds: float) -> int:
     of the other writers) does not make the next one long."""
     paced = size * CHUNK_SECONDS / max(seconds, 1e-6)
     return int(max(MIN_CHUNK, min(MAX_CHUNK, 2 * size, paced)))
+
+
+@dataclass(frozen=True)
+class Found:
+    """What ``UserSearch.find`` read: the pool's columns asked for, and the matching
+    users' rows, or None when the index does not cover the pool."""
+
+    pool: Row
+    rows: list[Row] | None
 
 
 def indexed(flt: UserFilter) -> bool:
@@ -200,11 +210,20 @@ class UserSearch:
         return counts is not None and counts[0] == counts[1]
 
     def find(
-        self, pool_id: str, flt: UserFilter, after: str | None, limit: int
-    ) -> list[Row] | None:
-        """Rows (users' columns) matching ``flt``, by username key, from the index; None
-        if the index does not cover the pool. One statement: on PostgreSQL each is a
-        round trip, and asking ``current`` first cost a third of a filtered ListUsers."""
+        self,
+        pool_id: str,
+        flt: UserFilter,
+        after: str | None,
+        limit: int,
+        *,
+        account: str | None = None,
+        pool_columns: Sequence[str] = (),
+    ) -> Found | None:
+        """Rows (users' columns) matching ``flt``, by username key, from the index, with
+        ``pool_columns`` of the pool's row; None if there is no such pool (of
+        ``account``, when given). One statement: on PostgreSQL each is a round trip, and
+        asking ``current`` first cost a third of a filtered ListUsers, and reading the
+        pool apart a fifth of what was left."""
         join, where, params = self._matching(pool_id, flt, after)
         # The page's keys first, from the index alone, then their users: a prefix that
         # thousands of users match costs a sort of their keys, not thousands of lookups.
@@ -216,17 +235,24 @@ class UserSearch:
             f"{self._select} FROM ({keys}) page JOIN users u"
             " ON u.pool_id = ? AND u.username_key = page.k"
         )
+        head = "".join(f", {c}" for c in pool_columns)
+        pool_where = "pool_id = ?" + ("" if account is None else " AND account = ?")
+        pool_params = [pool_id] if account is None else [pool_id, account]
         # One row with NULL users when the index is current and nothing matches, or
-        # when it is not current (``ok`` false).
+        # when it is not current (``ok`` false); no row when there is no such pool.
         sql = (
-            "SELECT c.ok, x.* FROM (SELECT search_count = user_count AS ok FROM pools"
-            f" WHERE pool_id = ?) c LEFT JOIN ({page}) x ON c.ok ORDER BY x.username_key"
+            f"SELECT c.*, x.* FROM (SELECT search_count = user_count AS ok{head} FROM pools"
+            f" WHERE {pool_where}) c LEFT JOIN ({page}) x ON c.ok ORDER BY x.username_key"
         )
         with self.db.read() as tx:
-            rows = tx.all(sql, [pool_id, *params, limit, pool_id])
-        if not rows or not rows[0][0]:
+            rows = tx.all(sql, [*pool_params, *params, limit, pool_id])
+        if not rows:
             return None
-        return [r[1:] for r in rows if r[2] is not None]
+        first = 1 + len(pool_columns)
+        pool = tuple(rows[0][1:first])
+        if not rows[0][0]:
+            return Found(pool, None)
+        return Found(pool, [r[first:] for r in rows if r[first + 1] is not None])
 
     def few(self, pool_id: str, flt: UserFilter, most: int) -> bool:
         """Whether at most ``most`` users match ``flt`` (a count that stops past it)."""
