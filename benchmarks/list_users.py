@@ -10,7 +10,7 @@ connections:
 - ``email ^= <local part>``: a prefix filter that one user matches;
 - ``email ^= <3 letters>``: a prefix that thousands match (the page is their first 60);
 - ``sub =``: equality on ``sub``;
-- ``given_name =``: an attribute without an index, for comparison (scans the pool);
+- ``given_name =``: a first name thousands of users share (the page is their first 60);
 - DescribeUserPool, the cheapest call that names the pool.
 
 Each figure is run ``--runs`` times (default 3); the median and the min-max of p50, p99,
