@@ -23,15 +23,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from cognito_import import __version__
+from cognito_import.admin_paths import SIGNING_NAME
 from cognito_import.errors import InvalidParameterException, ServiceError
 from cognito_import.protocol.awsjson import error_response
 from cognito_import.protocol.sigv4 import verify_request
 from cognito_import.runtime import Runtime
 from cognito_import.seed import apply_seed
-
-ADMIN_PREFIX = "/_cognito-import"
-RESET_PATH = ADMIN_PREFIX + "/reset"
-SIGNING_NAME = "cognito-idp"
 
 
 def health(rt: Runtime) -> dict[str, Any]:

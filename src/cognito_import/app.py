@@ -13,7 +13,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
-from cognito_import.admin import RESET_PATH, AdminEndpoint
+from cognito_import.admin import AdminEndpoint
+from cognito_import.admin_paths import RESET_PATH
 from cognito_import.api.operations import COGNITO, COGNITO_PREFIX, LOGS, LOGS_PREFIX, bind
 from cognito_import.api.upload import UploadEndpoint
 from cognito_import.api.wellknown import DISCOVERY_PATH, JWKS_PATH, WellKnownEndpoint

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from cognito_import.admin import ADMIN_PREFIX, SIGNING_NAME
+from cognito_import.admin_paths import ADMIN_PREFIX, SIGNING_NAME
 from cognito_import.api.pools import pool_not_found
 from cognito_import.api.users import find_user
 from cognito_import.errors import InvalidParameterException, ServiceError, UserNotFoundException

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cognito_import.admin import RESET_PATH
+from cognito_import.admin_paths import RESET_PATH
 from cognito_import.cli.options import caller_key, data_dir_option, database_option
 from cognito_import.client.signed import SignedCallFailed, signed_call
 

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from cognito_import.admin import SIGNING_NAME
+from cognito_import.admin_paths import SIGNING_NAME
 
 
 class SignedCallFailed(Exception):
