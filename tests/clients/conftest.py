@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from tests.clients.accounts import SignInPool, sign_in_pool
 from tests.clients.node import Driver
 from tests.conftest import REGION
 from tests.live import TEST_KEY, LiveServer
@@ -21,4 +23,22 @@ def sdk(server: LiveServer) -> Iterator[Driver]:
         "secretAccessKey": TEST_KEY.secret,
     }
     with Driver("sdk.mjs", config) as driver:
+        yield driver
+
+
+@pytest.fixture
+def app(cognito: Any) -> SignInPool:
+    """A pool and app client the browser clients sign in to."""
+    return sign_in_pool(cognito)
+
+
+@pytest.fixture
+def amplify(server: LiveServer, app: SignInPool) -> Iterator[Driver]:
+    with Driver("amplify.mjs", app.config(server)) as driver:
+        yield driver
+
+
+@pytest.fixture
+def identity_js(server: LiveServer, app: SignInPool) -> Iterator[Driver]:
+    with Driver("identity_js.mjs", app.config(server)) as driver:
         yield driver

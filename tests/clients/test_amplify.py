@@ -6,7 +6,6 @@ RESET_REQUIRED user goes through Amplify's reset flow with the code from the out
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
@@ -22,7 +21,6 @@ from tests.clients.accounts import (
     import_users,
     make_hash,
     outbox_code,
-    sign_in_pool,
     status,
     verified_claims,
 )
@@ -30,17 +28,6 @@ from tests.clients.node import Driver
 from tests.live import LiveServer
 
 PASSWORD_AUTH = "USER_PASSWORD_AUTH"
-
-
-@pytest.fixture
-def app(cognito: Any) -> SignInPool:
-    return sign_in_pool(cognito)
-
-
-@pytest.fixture
-def amplify(server: LiveServer, app: SignInPool) -> Iterator[Driver]:
-    with Driver("amplify.mjs", app.config(server)) as driver:
-        yield driver
 
 
 def signed_in(amplify: Driver, username: str, password: str, flow: str | None = None) -> None:

@@ -5,7 +5,6 @@ from the outbox."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,17 +24,6 @@ from tests.clients.node import Driver
 from tests.live import LiveServer
 
 INCORRECT = ("NotAuthorizedException", "Incorrect username or password.")
-
-
-@pytest.fixture
-def app(cognito: Any) -> SignInPool:
-    return sign_in_pool(cognito)
-
-
-@pytest.fixture
-def identity_js(server: LiveServer, app: SignInPool) -> Iterator[Driver]:
-    with Driver("identity_js.mjs", app.config(server)) as driver:
-        yield driver
 
 
 def failure(error: dict[str, Any]) -> tuple[str | None, str | None]:
