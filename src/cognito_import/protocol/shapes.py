@@ -366,8 +366,8 @@ def _blob(value: Any) -> Any:
 def _list_shaper(member: Shape) -> Shaper:
     if _as_is(member):
         return lambda value: [item for item in value if item is not None]
-    # A structure's shaper reads its plan when called, not now, so a shape that
-    # contains itself is built without end only if it does so through no structure.
+    # Built now: a structure's shaper reads its own plan only when called, so a shape
+    # that contains itself through a structure does not recurse here.
     shaper = _shaper(member)
     return lambda value: [shaper(item) for item in value if item is not None]
 

@@ -292,7 +292,7 @@ class PoolStore:
     ) -> tuple[Pool, list[User]] | None:
         """``account``'s pool and ``list_users`` of it; None if it has no such pool. One
         statement when the index answers ``flt``: a filtered ListUsers on PostgreSQL was
-        two round trips, the pool's and the page's, and a quarter slower for it."""
+        two round trips, the pool's and the page's, and about a tenth slower for it."""
         if flt is None or not indexed(flt):
             pool = self.get_pool(account, pool_id)
             if pool is None:

@@ -223,7 +223,7 @@ class UserSearch:
         ``pool_columns`` of the pool's row; None if there is no such pool (of
         ``account``, when given). One statement: on PostgreSQL each is a round trip, and
         asking ``current`` first cost a third of a filtered ListUsers, and reading the
-        pool apart a fifth of what was left."""
+        pool apart about a tenth of what was left."""
         join, where, params = self._matching(pool_id, flt, after)
         # The page's keys first, from the index alone, then their users: a prefix that
         # thousands of users match costs a sort of their keys, not thousands of lookups.
