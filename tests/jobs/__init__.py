@@ -110,6 +110,19 @@ def stored_uploads(server: LiveServer, job_id: str) -> int:
     return len(server.rt.blobs.uploads(job_id))
 
 
+def uploads_after_end(server: LiveServer, job_id: str, timeout: float = 10.0) -> list[str]:
+    """The uploads an ended job still has, once its end has had time to delete them.
+
+    Whoever ends a job deletes its uploads just after the commit that ends it (a crash
+    in between must not lose a CSV the job still needs), so a client that has seen the
+    job end can look in between: wait for none, up to ``timeout``, and say what is left.
+    """
+    deadline = time.monotonic() + timeout
+    while (left := server.rt.blobs.uploads(job_id)) and time.monotonic() < deadline:
+        time.sleep(POLL)
+    return left
+
+
 def raises_error(code: str, message: str, call: Callable[..., Any], **params: Any) -> None:
     """The call fails with AWS's error type, HTTP 400 and exactly ``message``."""
     with pytest.raises(ClientError) as info:

@@ -19,7 +19,7 @@ from tests.engine.helpers import (
     usernames,
     wait_job,
 )
-from tests.jobs import put_csv
+from tests.jobs import put_csv, uploads_after_end
 from tests.jobs.csvs import users_csv
 from tests.live import LiveServer
 from tests.s3server import S3_ENV, eventually_empty, moto_s3, object_keys, s3_client
@@ -125,9 +125,9 @@ def test_postgres_blob_store_streams_a_large_import_through_parsers(
         assert server.rt.blobs.kind == "database"
         assert counts(job) == (30_000, 0, 0)
         assert len(stored) == 1
+        assert uploads_after_end(server, job["JobId"]) == []
         with server.rt.store.db.read() as tx:
             chunks = tx.one("SELECT COUNT(*) FROM blob_chunks")
         assert chunks is not None and chunks[0] == 0
-        assert server.rt.blobs.uploads(job["JobId"]) == []
         described = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
         assert described["EstimatedNumberOfUsers"] == 30_000

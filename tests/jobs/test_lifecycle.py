@@ -26,6 +26,7 @@ from tests.jobs import (
     raises_error,
     running_worker,
     uploaded_job,
+    uploads_after_end,
     user_count,
     wait_for_status,
 )
@@ -227,4 +228,4 @@ def test_stop_while_the_servers_worker_imports(database: str, tmp_path: Path) ->
         assert stopped["ImportedUsers"] - stopping["ImportedUsers"] in (0, 1)
         assert stopped["ImportedUsers"] < 2000
         assert stopped["ImportedUsers"] == user_count(cognito, pool)
-        assert server.rt.blobs.uploads(job["JobId"]) == []
+        assert uploads_after_end(server, job["JobId"]) == []

@@ -27,6 +27,7 @@ from tests.jobs import (
     s3_error,
     stored_uploads,
     uploaded_job,
+    uploads_after_end,
     user_count,
     wait_for_status,
 )
@@ -123,10 +124,7 @@ def test_the_worker_expires_jobs_nobody_looks_at(database: str, tmp_path: Path) 
             assert time.monotonic() < deadline, "the worker did not expire the job"
             time.sleep(POLL)
         assert stored is not None and stored.message == EXPIRED
-        # The data dir's files go just after the commit that expires the job.
-        while stored_uploads(server, job["JobId"]) and time.monotonic() < deadline:
-            time.sleep(POLL)
-        assert stored_uploads(server, job["JobId"]) == 0
+        assert uploads_after_end(server, job["JobId"]) == []
         seen = assert_status(cognito, pool, job["JobId"], "Expired")
         assert seen["CompletionDate"].timestamp() == pytest.approx(stored.completed, abs=0.001)
 
@@ -173,4 +171,4 @@ def test_start_and_stop_racing_leave_one_consistent_outcome(
             assert final["ImportedUsers"] == 0  # stopped before any worker had it
         assert final["ImportedUsers"] == user_count(cognito, pool)
         assert final["SkippedUsers"] == final["FailedUsers"] == 0
-        assert stored_uploads(server, job["JobId"]) == 0
+        assert uploads_after_end(server, job["JobId"]) == []

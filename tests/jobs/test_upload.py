@@ -28,6 +28,7 @@ from tests.jobs import (
     running_worker,
     s3_error,
     uploaded_job,
+    uploads_after_end,
     wait_for_status,
 )
 from tests.jobs.csvs import users_csv
@@ -287,7 +288,7 @@ def test_put_is_refused_once_the_job_has_started(database: str, tmp_path: Path) 
         users = cognito.list_users(UserPoolId=pool)["Users"]
         assert [user["Username"] for user in users] == ["first0"]
         # A finished job keeps no upload, and a late PUT cannot bring one back.
-        assert stored_files(server, job["JobId"]) == []
+        assert uploads_after_end(server, job["JobId"]) == []
         assert s3_error(put_csv(job["PreSignedUrl"], first)) == ACCESS_DENIED
         assert stored_files(server, job["JobId"]) == []
 
@@ -347,7 +348,7 @@ def test_a_second_upload_replaces_the_first(server: LiveServer, cognito: Any) ->
     assert (done["ImportedUsers"], done["SkippedUsers"], done["FailedUsers"]) == (2, 0, 0)
     users = sorted(user["Username"] for user in cognito.list_users(UserPoolId=pool)["Users"])
     assert users == ["second0", "second1"]
-    assert stored_files(server, job["JobId"]) == []
+    assert uploads_after_end(server, job["JobId"]) == []
 
 
 def test_a_put_still_sending_when_its_job_ends_is_refused_not_a_500(
@@ -389,7 +390,7 @@ def _put_while_the_job_ends(server: LiveServer, cognito: Any) -> None:
     put_response, done = run_together(put_then_wait, start_and_finish)
     assert s3_error(put_response) == ACCESS_DENIED
     assert done["ImportedUsers"] == 1
-    assert stored_files(server, job["JobId"]) == []
+    assert uploads_after_end(server, job["JobId"]) == []
 
 
 def test_a_put_racing_start_never_swaps_a_started_jobs_csv(
@@ -420,4 +421,4 @@ def test_a_put_racing_start_never_swaps_a_started_jobs_csv(
         else:
             assert s3_error(put_response) == ACCESS_DENIED
             assert done["ImportedUsers"] == 1
-        assert stored_files(server, job["JobId"]) == []
+        assert uploads_after_end(server, job["JobId"]) == []
