@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cognito_import.imports.worker import Worker
 from tests.engine.helpers import (
     client,
     counts,
@@ -21,7 +22,7 @@ from tests.engine.helpers import (
 )
 from tests.jobs import put_csv, uploads_after_end
 from tests.jobs.csvs import users_csv
-from tests.live import LiveServer
+from tests.live import TEST_KEY, LiveServer
 from tests.s3server import S3_ENV, eventually_empty, moto_s3, object_keys, s3_client
 
 BUCKET = "uploads"
@@ -131,3 +132,53 @@ def test_postgres_blob_store_streams_a_large_import_through_parsers(
         assert chunks is not None and chunks[0] == 0
         described = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
         assert described["EstimatedNumberOfUsers"] == 30_000
+
+
+def _ended_and_kept(server: LiveServer) -> tuple[str, str]:
+    """Two uploaded jobs; the first ended as a killed process leaves it (the end
+    committed, its upload not deleted). Their ids."""
+    cognito = client(server.url)
+    pool_id = cognito.create_user_pool(PoolName="k", AutoVerifiedAttributes=["email"])
+    pool_id = pool_id["UserPool"]["Id"]
+    jobs = [create_job(cognito, pool_id, name) for name in ("ended", "kept")]
+    for job in jobs:
+        upload(job["PreSignedUrl"], users_csv(csv_header(cognito, pool_id), 1))
+    ended, kept = (str(job["JobId"]) for job in jobs)
+    assert server.rt.store.jobs.expire(ended, server.clock.now()) is not None
+    return ended, kept
+
+
+def test_s3_sweep_deletes_only_uploads_no_job_needs(tmp_path: Path, s3: tuple[str, Any]) -> None:
+    """The bucket may hold other objects, under the prefix or beside it: the sweep
+    touches only the names the store writes, of jobs that have ended."""
+    endpoint, bucket = s3
+    foreign = [f"{PREFIX}readme.txt", "elsewhere/import-AAAAAAAAAA.0.csv"]
+    for key in foreign:
+        bucket.put_object(Bucket=BUCKET, Key=key, Body=b"not the server's")
+    with _s3_server(tmp_path, endpoint, run_worker=False) as server:
+        ended, kept = _ended_and_kept(server)
+        kept_keys = [PREFIX + name for name in server.rt.blobs.uploads(kept)]
+        assert len(kept_keys) == 1 and len(server.rt.blobs.uploads(ended)) == 1
+        assert Worker(server.rt).sweep_uploads() == [ended]
+        assert sorted(object_keys(bucket, BUCKET)) == sorted([*foreign, *kept_keys])
+        assert Worker(server.rt).sweep_uploads() == []
+
+
+@pytest.mark.postgres
+def test_postgres_blob_store_drops_uploads_in_the_commit_that_ends_them(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """In the database, an ended job's upload and a deleted pool's go in the same commit:
+    no kill can leave one behind for the sweep."""
+    with LiveServer(pg_url, tmp_path / "data", run_worker=False) as server:
+        assert server.rt.blobs.kind == "database"
+        ended, kept = _ended_and_kept(server)
+        assert server.rt.blobs.uploads(ended) == []
+        assert server.rt.blobs.job_ids() == {kept}
+        assert Worker(server.rt).sweep_uploads() == []
+        job = server.rt.store.jobs.get_job(kept)
+        assert job is not None
+        assert server.rt.store.pools.delete_pool(TEST_KEY.account, job.pool_id)
+        with server.rt.store.db.read() as tx:
+            assert tx.one("SELECT COUNT(*) FROM blobs")[0] == 0  # type: ignore[index]
+            assert tx.one("SELECT COUNT(*) FROM blob_chunks")[0] == 0  # type: ignore[index]

@@ -18,11 +18,12 @@ from tests.jobs import (
     put_csv,
     running_worker,
     uploaded_job,
+    uploads_after_end,
     user_count,
     wait_for_status,
 )
 from tests.jobs.csvs import users_csv
-from tests.live import LiveServer
+from tests.live import TEST_KEY, LiveServer
 
 
 def without_host(job: Any) -> Any:
@@ -119,3 +120,31 @@ def test_a_job_importing_at_shutdown_resumes_after_restart(database: str, tmp_pa
         assert (done["SkippedUsers"], done["FailedUsers"]) == (0, 0)
         assert done["StartDate"] == paused["StartDate"]
         assert user_count(cognito, pool) == rows
+
+
+def test_a_restarted_worker_deletes_the_uploads_no_job_needs(database: str, tmp_path: Path) -> None:
+    """A process killed between the commit that ends a job (or deletes its pool) and the
+    deletion of its upload leaves the file behind; the next worker to start deletes it,
+    and keeps the upload of a job that still needs it."""
+    data = tmp_path / "data"
+    with LiveServer(database, data, run_worker=False, blob_store="data-dir") as first:
+        cognito = make_client(first)
+        pool = create_pool(cognito)
+        ended = uploaded_job(cognito, pool, name="ended")
+        kept = uploaded_job(cognito, pool, rows=2, prefix="kept", name="kept")
+        doomed = create_pool(cognito, "doomed")
+        orphan = uploaded_job(cognito, doomed, name="orphan")
+        # The commits the killed process made, without the deletions that followed them.
+        assert first.rt.store.jobs.expire(ended["JobId"], first.clock.now()) is not None
+        assert first.rt.store.pools.delete_pool(TEST_KEY.account, doomed)
+        for job in (ended, kept, orphan):
+            assert len(first.rt.blobs.uploads(job["JobId"])) == 1
+
+    with LiveServer(database, data, blob_store="data-dir") as second:
+        assert uploads_after_end(second, ended["JobId"]) == []
+        assert uploads_after_end(second, orphan["JobId"]) == []
+        assert len(second.rt.blobs.uploads(kept["JobId"])) == 1
+        cognito = make_client(second)
+        cognito.start_user_import_job(UserPoolId=pool, JobId=kept["JobId"])
+        done = wait_for_status(cognito, pool, kept["JobId"], TERMINAL)
+        assert (done["Status"], done["ImportedUsers"]) == ("Succeeded", 2)

@@ -87,6 +87,11 @@ class BlobStore(Protocol):
         that check a refused upload stored nothing."""
         ...
 
+    def job_ids(self) -> set[str]:
+        """Every job with anything stored, committed or not: for the sweep of uploads
+        that a process killed between ending a job and deleting them left behind."""
+        ...
+
     def delete_upload(self, name: str) -> None: ...
 
     def delete(self, job_id: str) -> None:

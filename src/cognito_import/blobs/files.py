@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cognito_import.blobs import DATA_DIR, BlobDiscarded, BlobMissing, counted
+from cognito_import.domain.jobs import JOB_ID_PREFIX
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ class FileBlobStore:
     def uploads(self, job_id: str) -> list[str]:
         found = [*self.root.glob(f"{job_id}.*"), *self.root.glob(f".upload-{job_id}.*")]
         return sorted(p.name for p in found)
+
+    def job_ids(self) -> set[str]:
+        # Only names this store writes: <job_id>.<random>.csv and .upload-<job_id>.*.part.
+        names = (p.name.removeprefix(".upload-") for p in self.root.iterdir())
+        return {n.split(".", 1)[0] for n in names if n.startswith(JOB_ID_PREFIX)}
 
     def delete_upload(self, name: str) -> None:
         self.path(name).unlink(missing_ok=True)

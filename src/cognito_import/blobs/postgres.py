@@ -110,6 +110,10 @@ class PgBlobStore:
             rows = tx.all("SELECT name FROM blobs WHERE job_id = ? ORDER BY name", (job_id,))
         return [str(r[0]) for r in rows]
 
+    def job_ids(self) -> set[str]:
+        with self.db.read() as tx:
+            return {str(r[0]) for r in tx.all("SELECT DISTINCT job_id FROM blobs")}
+
     def delete_upload(self, name: str) -> None:
         with self.db.write() as tx:
             tx.run("DELETE FROM blobs WHERE name = ?", (name,))

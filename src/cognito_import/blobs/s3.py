@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from cognito_import.blobs import BlobMissing, counted
 from cognito_import.blobs.chunked import PieceReader, buffered
+from cognito_import.domain.jobs import JOB_ID_PREFIX
 
 PIECE = 4 * 1024 * 1024
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
@@ -107,6 +108,14 @@ class S3BlobStore:
         )
         keys = [o["Key"] for page in pages for o in page.get("Contents", [])]
         return sorted(k[len(self.prefix) :] for k in keys)
+
+    def job_ids(self) -> set[str]:
+        # The prefix may be shared with other objects: only the names this store writes.
+        pages = self.s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=f"{self.prefix}{JOB_ID_PREFIX}"
+        )
+        names = (o["Key"][len(self.prefix) :] for page in pages for o in page.get("Contents", []))
+        return {n.split(".", 1)[0] for n in names if n.endswith(".csv")}
 
     def delete_upload(self, name: str) -> None:
         self.s3.delete_object(Bucket=self.bucket, Key=self._key(name))

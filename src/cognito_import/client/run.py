@@ -15,9 +15,8 @@ from urllib.parse import urlsplit
 
 from cognito_import.client.aws import ToolError
 from cognito_import.domain.csvfile import not_utf8_message
-from cognito_import.domain.jobs import EXPIRED, FAILED, STOPPED, SUCCEEDED
+from cognito_import.domain.jobs import ENDED
 
-TERMINAL = frozenset({SUCCEEDED, FAILED, STOPPED, EXPIRED})
 SSE_HEADERS = {"x-amz-server-side-encryption": "aws:kms"}
 # Describe is cheap (a few ms here, a quota of its own on AWS); polled this often, the
 # end of a job is seen within a tenth of a second.
@@ -121,7 +120,7 @@ def _poll(cognito: Any, pool_id: str, job_id: str, show: Display) -> dict[str, A
             "UserImportJob"
         ]
         show(job)
-        if job["Status"] in TERMINAL:
+        if job["Status"] in ENDED:
             return job
         time.sleep(POLL_SECONDS)
 

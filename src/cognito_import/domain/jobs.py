@@ -15,6 +15,8 @@ FAILED = "Failed"
 EXPIRED = "Expired"
 
 RUNNING = frozenset({IN_PROGRESS, STOPPING})
+# A job in one of these never changes again, reads no upload and takes no new one.
+ENDED = frozenset({STOPPED, SUCCEEDED, FAILED, EXPIRED})
 
 MSG_SUCCEEDED = "Import Job Completed Successfully."
 MSG_TOO_MANY_FAILED = "Too many users have failed or been skipped during the import."

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 
 from cognito_import.domain.jobs import FAILED
@@ -26,6 +27,10 @@ MAX_ATTEMPTS = 3
 # the first up to the last, so a restart is noticed soon and a long outage costs little.
 RECONNECT_FIRST = 0.2
 RECONNECT_MAX = 5.0
+# How often a worker looks for uploads no job needs. The first look is at its start:
+# a process killed between the commit that ended a job and the deletion of its uploads
+# (data dir or S3; PostgreSQL's go in that commit) leaves them behind.
+SWEEP_SECONDS = 3600.0
 
 
 def worker_prefix(host: str, pid: int) -> str:
@@ -41,6 +46,7 @@ class Worker:
         self.stopping: Signal = stopping or threading.Event()
         self.heartbeat = _Heartbeat(rt, self.id, self.stopping)
         self.indexer = Indexer(rt, self.stopping, rt.settings.index_interval)
+        self._next_sweep = 0.0
 
     def run_forever(self) -> None:
         rt = self.rt
@@ -77,6 +83,8 @@ class Worker:
         now = rt.clock.now()
         for job_id in rt.store.jobs.expire_jobs(now, rt.settings.job_expiry):
             rt.blobs.delete(job_id)
+        if time.monotonic() >= self._next_sweep:
+            self.sweep_uploads()
         job = rt.store.jobs.claim_next(self.id, now, rt.settings.heartbeat_timeout)
         if job is None:
             return False
@@ -95,6 +103,20 @@ class Worker:
             self.heartbeat.job_id = None
             self.indexer.poke()
         return True
+
+    def sweep_uploads(self) -> list[str]:
+        """Delete the uploads of jobs that ended (or went with their pool) without
+        deleting them; those jobs' ids. Safe beside other workers and running PUTs: an
+        ended job reads no upload and takes no new one, and deleting twice is harmless."""
+        self._next_sweep = time.monotonic() + SWEEP_SECONDS
+        rt = self.rt
+        stored = rt.blobs.job_ids()
+        ended = rt.store.jobs.without_uploads(sorted(stored)) if stored else []
+        for job_id in ended:
+            rt.blobs.delete(job_id)
+        if ended:
+            log.info("deleted the uploads left by %d ended jobs", len(ended))
+        return ended
 
     def _hand_back(self, job_id: str) -> None:
         """Release the job once the database answers again, so that the next claim (this

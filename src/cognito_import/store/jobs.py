@@ -29,7 +29,6 @@ _STOP = _FIELDS.index("stop_requested")
 # Claims that lose a race for an account to another worker, in a row, before giving up
 # until the next wake-up.
 _CLAIM_TRIES = 5
-_ENDED = frozenset({J.STOPPED, J.SUCCEEDED, J.FAILED, J.EXPIRED})
 
 
 def _job(row: Row) -> ImportJob:
@@ -125,7 +124,7 @@ class JobStore:
             return None
         if changes.get("status") in (J.PENDING, J.STOPPING) or changes.get("stop_requested"):
             self.db.notify_work(tx)
-        if changes.get("status") in _ENDED:
+        if changes.get("status") in J.ENDED:
             self._drop_blobs(tx, job_id)
         row = tx.one(f"{_SELECT} WHERE job_id = ?", (job_id,))
         return _job(row) if row else None
@@ -168,6 +167,14 @@ class JobStore:
             for job_id in ids:
                 self._transition(tx, job_id, [J.CREATED], _expired(now))
         return ids
+
+    def without_uploads(self, job_ids: Sequence[str]) -> list[str]:
+        """Which of these jobs need no upload any more: ended, or gone with their pool."""
+        with self.db.read() as tx:
+            sql = "SELECT job_id, status FROM jobs WHERE job_id"
+            rows = self.db.select_in(tx, sql, (), job_ids)
+        live = {r[0] for r in rows if r[1] not in J.ENDED}
+        return sorted(set(job_ids) - live)
 
     def claim_next(self, worker: str, now: float, stale_after: float) -> ImportJob | None:
         """Take the oldest Pending job of an account that has none running, or a running

@@ -151,7 +151,9 @@ class PoolStore:
             for table in POOL_TABLES:
                 tx.run(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
             jobs = "SELECT job_id FROM jobs WHERE pool_id = ?"
-            for table in ("job_rows", "job_batches"):
+            tables = ("job_rows", "job_batches")
+            # PostgreSQL's uploads (blobs/postgres.py) go with their jobs, in this commit.
+            for table in (*tables, "blobs") if self.db.dialect == "postgresql" else tables:
                 tx.run(f"DELETE FROM {table} WHERE job_id IN ({jobs})", (pool_id,))
             tx.run("DELETE FROM jobs WHERE pool_id = ?", (pool_id,))
         return True
