@@ -74,6 +74,14 @@ def proc_status(pid: int) -> dict[str, int]:
     return figures
 
 
+def cpu_seconds(pid: int) -> float:
+    """The user and system CPU time process ``pid`` has used so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fp:
+        # Fields after the parenthesised name: utime and stime are the 12th and 13th.
+        fields = fp.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def tree_rss_kb(pid: int) -> int:
     """VmRSS of ``pid`` and all its descendants (the server forks a worker and parser
     processes), in kB; processes that end while being read are skipped."""

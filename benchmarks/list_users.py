@@ -14,8 +14,8 @@ connections:
 - DescribeUserPool, the cheapest call that names the pool.
 
 Each figure is run ``--runs`` times (default 3); the median and the min-max of p50, p99,
-requests/s and the API process's peak resident memory during the run are printed. No
-figure is asserted: this is a measurement, not a test.
+requests/s, the API process's CPU time per request and its peak resident memory during the
+run are printed. No figure is asserted: this is a measurement, not a test.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from benchmarks.common import (
     REGION,
     SECRET,
     OurServer,
+    cpu_seconds,
     machine,
     pg_schema,
     pg_url,
@@ -61,12 +62,15 @@ class Figure:
     per_second: list[float]
     peak_rss_mb: list[float]
     errors: int
+    # The API process's CPU time per request: what bounds the rate once it is busy.
+    cpu_ms: list[float]
 
     def line(self) -> str:
         return (
             f"{self.database:<10} {self.call:<28} {self.clients:>2} clients · "
             f"p50 {_spread(self.p50_ms)} ms · p99 {_spread(self.p99_ms)} ms · "
             f"{_spread(self.per_second, '.0f')} req/s · "
+            f"CPU {_spread(self.cpu_ms, '.2f')} ms/req · "
             f"peak RSS {_spread(self.peak_rss_mb, '.0f')} MB · {self.errors} errors"
         )
 
@@ -222,17 +226,20 @@ def measure(
         requests = _requests(server, pool_id, _sample_values(path, rows))
         for call, signer in requests.items():
             for clients in CLIENTS:
-                p50, p99, rate, peak, errors = [], [], [], [], 0
+                p50, p99, rate, peak, cpu, errors = [], [], [], [], [], 0
                 request = signer()
                 for _ in range(runs):
+                    used = cpu_seconds(server.pid)
                     with _PeakRss(server.pid) as rss:
                         result = load(driver, request, clients, duration)
+                    used = cpu_seconds(server.pid) - used
+                    cpu.append(1000 * used / result.requests if result.requests else 0.0)
                     p50.append(result.p50_ms)
                     p99.append(result.p99_ms)
                     rate.append(result.per_second)
                     peak.append(rss.peak_kb / 1024)
                     errors += result.errors
-                figure = Figure(label, call, clients, p50, p99, rate, peak, errors)
+                figure = Figure(label, call, clients, p50, p99, rate, peak, errors, cpu)
                 print(figure.line(), flush=True)
                 figures.append(figure)
     return figures
