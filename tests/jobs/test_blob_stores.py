@@ -138,8 +138,8 @@ def _ended_and_kept(server: LiveServer) -> tuple[str, str]:
     """Two uploaded jobs; the first ended as a killed process leaves it (the end
     committed, its upload not deleted). Their ids."""
     cognito = client(server.url)
-    pool_id = cognito.create_user_pool(PoolName="k", AutoVerifiedAttributes=["email"])
-    pool_id = pool_id["UserPool"]["Id"]
+    created = cognito.create_user_pool(PoolName="k", AutoVerifiedAttributes=["email"])
+    pool_id = created["UserPool"]["Id"]
     jobs = [create_job(cognito, pool_id, name) for name in ("ended", "kept")]
     for job in jobs:
         upload(job["PreSignedUrl"], users_csv(csv_header(cognito, pool_id), 1))
